@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from fastapi_architect import __version__
+from fastapi_architect._files import write_text_atomic
+from fastapi_architect.spec import CheckResult, ResolvedSpec, check_file, spec_json_schema
+from fastapi_architect.spec.model import ACTIONS
 
 app = typer.Typer(
     name="fastapi-architect",
@@ -10,7 +22,141 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _console(*, stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _usage_error(message: str) -> typer.Exit:
+    _console(stderr=True).print(f"error: {message}", markup=False)
+    return typer.Exit(EXIT_USAGE)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"fastapi-architect {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """The backend architect for FastAPI."""
+
+
+@app.command()
+def check(
+    spec: Annotated[Path, typer.Argument(help="The spec file (YAML or JSON).")],
+    output: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        OutputFormat.text
+    ),
+) -> None:
+    """Check a spec: report every problem with its location, or summarise the resolved spec.
+
+    Exit status: 0 valid, 1 problems, 2 usage error (missing or unreadable file).
+    """
+    try:
+        result = check_file(spec)
+    except OSError as exc:
+        raise _usage_error(f"cannot read spec {spec}: {exc.strerror or exc}") from None
+    if output is OutputFormat.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        _print_check(result)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
+
+
+def _print_check(result: CheckResult) -> None:
+    console = _console()
+    if result.spec is None or result.problems:
+        for problem in result.problems:
+            console.print(problem.render(), markup=False)
+        count = len(result.problems)
+        console.print(
+            f"\n{count} problem{'s' if count != 1 else ''} in {result.file}", markup=False
+        )
+        return
+    spec = result.spec
+    console.print(f"{result.file}: valid", markup=False)
+    _print_summary(console, spec)
+    if spec.open_questions:
+        console.print("\nOpen questions (the default taken):", markup=False)
+        for question in spec.open_questions:
+            console.print(f"  {question.location}: {question.render()}", markup=False)
+
+
+def _print_summary(console: Console, spec: ResolvedSpec) -> None:
+    auth = spec.auth.mode + (f", roles {', '.join(spec.auth.roles)}" if spec.auth.enabled else "")
+    console.print(
+        f"{spec.project.title} ({spec.project.name} {spec.project.version}): {auth} auth, "
+        f"{spec.api.ids} ids, prefix {spec.api.prefix or '/'}, {spec.database.engine}",
+        markup=False,
+    )
+    width = max(len(resource.name) for resource in spec.resources)
+    for resource in spec.resources:
+        flags = [
+            name
+            for name, on in (
+                ("owned", resource.owned),
+                ("soft delete", resource.soft_delete),
+                ("audit", resource.audit),
+                ("built-in", resource.builtin),
+            )
+            if on
+        ]
+        table = next(t for t in spec.tables if t.name == resource.table)
+        pad = " " * (width + 4)
+        console.print(
+            f"  {resource.name:<{width}}  {spec.api.prefix}{resource.path}  table {table.name} "
+            f"({len(table.columns)} columns)" + (f"  [{', '.join(flags)}]" if flags else ""),
+            markup=False,
+        )
+        if resource.relations:
+            links = ", ".join(f"{r.name} -> {r.target} ({r.kind})" for r in resource.relations)
+            console.print(f"{pad}relations: {links}", markup=False)
+        access = ", ".join(
+            f"{action} {'/'.join(resource.access.for_action(action)) or 'nobody'}"
+            for action in ACTIONS
+        )
+        console.print(f"{pad}access: {access}", markup=False)
+    indexes = sum(len(t.indexes) for t in spec.tables)
+    keys = sum(len(t.foreign_keys) for t in spec.tables)
+    checks = sum(len(t.checks) for t in spec.tables)
+    console.print(
+        f"{len(spec.tables)} tables ({', '.join(t.name for t in spec.tables)}), "
+        f"{indexes} indexes, {keys} foreign keys, {checks} check constraints",
+        markup=False,
+    )
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the spec format (for editor completion and validation)."""
+    text = json.dumps(spec_json_schema(), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_text_atomic(output, text)
+    except OSError as exc:
+        raise _usage_error(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def main() -> None:

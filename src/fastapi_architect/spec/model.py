@@ -1,0 +1,303 @@
+"""The resolved spec: one typed model, defaults filled and everything derived, that every
+capability (design, generate, review, evolve) consumes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from fastapi_architect.spec.document import AuthMode, FieldType, JwtAlgorithm, RelationKind
+from fastapi_architect.spec.problems import Location
+
+Action = Literal["read", "create", "update", "delete"]
+ACTIONS: tuple[Action, ...] = ("read", "create", "update", "delete")
+ColumnKind = Literal[
+    "uuid", "integer", "float", "decimal", "boolean", "date", "datetime", "string", "text", "json"
+]
+ForeignKeyAction = Literal["CASCADE", "SET NULL", "RESTRICT"]
+TableKind = Literal["resource", "association", "system"]
+DefaultFactory = Literal["now", "uuid4"]
+Scalar = str | int | float | bool
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- database schema
+
+
+class Column(_Frozen):
+    name: str
+    kind: ColumnKind
+    nullable: bool
+    primary_key: bool = False
+    length: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+    default: Scalar | None = None
+    default_factory: DefaultFactory | None = None
+    # Set on every update by the application (updated_at).
+    on_update_now: bool = False
+    comment: str = ""
+
+    @property
+    def sql_type(self) -> str:
+        """The portable SQL type, as the design document shows it."""
+        match self.kind:
+            case "string":
+                return f"VARCHAR({self.length})"
+            case "decimal":
+                return f"NUMERIC({self.precision}, {self.scale})"
+            case "datetime":
+                return "TIMESTAMP WITH TIME ZONE"
+            case "float":
+                return "DOUBLE PRECISION"
+            case _:
+                return self.kind.upper()
+
+
+class ForeignKey(_Frozen):
+    name: str
+    column: str
+    ref_table: str
+    ref_column: str
+    on_delete: ForeignKeyAction
+
+
+class Index(_Frozen):
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+    # A partial index's predicate, e.g. unique among live rows only with soft delete.
+    where: str | None = None
+    purpose: str = ""
+
+
+class CheckConstraint(_Frozen):
+    name: str
+    sql: str
+    purpose: str = ""
+
+
+class Table(_Frozen):
+    name: str
+    kind: TableKind
+    resource: str | None
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    checks: tuple[CheckConstraint, ...] = ()
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+# ---------------------------------------------------------------- resources
+
+
+class ResolvedField(_Frozen):
+    name: str
+    type: FieldType
+    description: str
+    # NOT NULL in the database.
+    required: bool
+    # Clients may leave it out on create (optional or defaulted).
+    optional_on_create: bool
+    default: Scalar | None
+    default_factory: DefaultFactory | None
+    unique: bool
+    index: bool
+    min_length: int | None
+    max_length: int | None
+    pattern: str | None
+    min: int | float | None
+    max: int | float | None
+    values: tuple[str, ...]
+    precision: int | None
+    scale: int | None
+    sensitive: bool
+    read_only: bool
+    example: Scalar | None
+    # Implicit columns (id, created_at, ...) are fields the spec did not declare.
+    implicit: bool = False
+
+
+class ResolvedRelation(_Frozen):
+    name: str
+    kind: RelationKind
+    target: str
+    required: bool
+    on_delete: ForeignKeyAction | None
+    # The relation on the target that points back here, when there is one.
+    inverse: str | None
+    # many_to_one: the foreign key column on this resource's table.
+    column: str | None
+    # many_to_many: the association table and its two columns (this side, the target side).
+    association_table: str | None
+    association_columns: tuple[str, str] | None
+    # The target row must belong to the same owner (enforced on create and update).
+    same_owner: bool
+    # False for inverses derived from the other side.
+    declared: bool
+    description: str
+
+
+class ResolvedFilter(_Frozen):
+    name: str
+    # exact: `?status=done`; range adds `_min`/`_max` bounds; relation filters by the
+    # related id; many filters by a related id through an association table.
+    kind: Literal["exact", "range", "relation", "many"]
+    column: str
+    params: tuple[str, ...]
+
+
+class SortKey(_Frozen):
+    name: str
+    column: str
+    nullable: bool
+
+
+class Access(_Frozen):
+    """Principals allowed per action: public, authenticated, owner, or role names."""
+
+    read: tuple[str, ...]
+    create: tuple[str, ...]
+    update: tuple[str, ...]
+    delete: tuple[str, ...]
+
+    def for_action(self, action: Action) -> tuple[str, ...]:
+        return tuple(getattr(self, action))
+
+
+class Resource(_Frozen):
+    name: str
+    description: str
+    # snake_case singular and plural; the plural names the path and the table by default.
+    singular: str
+    plural: str
+    table: str
+    path: str
+    owned: bool
+    soft_delete: bool
+    audit: bool
+    # The built-in user resource (auth on), which the spec may extend with fields.
+    builtin: bool
+    fields: tuple[ResolvedField, ...]
+    relations: tuple[ResolvedRelation, ...]
+    # Unique combinations and declared composite indexes, as column names.
+    unique: tuple[tuple[str, ...], ...]
+    indexes: tuple[tuple[str, ...], ...]
+    filters: tuple[ResolvedFilter, ...]
+    sort: tuple[SortKey, ...]
+    default_sort: str
+    default_sort_descending: bool
+    search: tuple[str, ...]
+    access: Access
+
+    @property
+    def owner_scoped(self) -> bool:
+        """Each caller lists their own rows: owned, and not readable by everyone."""
+        return self.owned and not {"public", "authenticated"} & set(self.access.read)
+
+    def field(self, name: str) -> ResolvedField:
+        for item in self.fields:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+    def relation(self, name: str) -> ResolvedRelation:
+        for item in self.relations:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+
+# ---------------------------------------------------------------- settings
+
+
+class Project(_Frozen):
+    name: str
+    package: str
+    title: str
+    description: str
+    version: str
+
+
+class Api(_Frozen):
+    prefix: str
+    pagination: Literal["cursor"]
+    default_page_size: int
+    max_page_size: int
+    ids: Literal["uuid", "integer"]
+
+
+class Database(_Frozen):
+    engine: Literal["postgresql", "sqlite"]
+    pooler: bool
+
+
+class Jwks(_Frozen):
+    url: str
+    issuer: str
+    audience: str
+    algorithms: tuple[JwtAlgorithm, ...]
+    cache_minutes: int
+
+
+class Auth(_Frozen):
+    mode: AuthMode
+    access_token_minutes: int
+    refresh_token_days: int
+    roles: tuple[str, ...]
+    default_role: str | None
+    admin_role: str | None
+    jwks: Jwks | None
+
+    @property
+    def enabled(self) -> bool:
+        return self.mode != "none"
+
+
+class RateLimits(_Frozen):
+    login: str
+    default: str
+
+
+class OpenQuestion(_Frozen):
+    """A decision the spec left open, and the default that was taken."""
+
+    location: Location
+    subject: str
+    decision: str
+
+    def render(self) -> str:
+        return f"{self.subject}: {self.decision}"
+
+
+class ResolvedSpec(_Frozen):
+    project: Project
+    api: Api
+    database: Database
+    auth: Auth
+    rate_limits: RateLimits
+    resources: tuple[Resource, ...]
+    tables: tuple[Table, ...]
+    open_questions: tuple[OpenQuestion, ...]
+
+    def resource(self, name: str) -> Resource:
+        for item in self.resources:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+    def table(self, name: str) -> Table:
+        for item in self.tables:
+            if item.name == name:
+                return item
+        raise KeyError(name)
