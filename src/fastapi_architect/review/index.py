@@ -1,0 +1,347 @@
+"""The project-wide index: apps, routers and their include chains, routes with full paths
+and effective dependencies, table models, and which names resolve to which definitions."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from fastapi_architect.review.facts import (
+    AliasFact,
+    ClassFact,
+    ColumnFact,
+    DepRef,
+    FunctionFact,
+    IncludeFact,
+    ModuleFacts,
+    RelationFact,
+    RouteFact,
+    RouterFact,
+    last_name,
+)
+
+T = TypeVar("T")
+
+AUTH_NAME = re.compile(
+    r"(auth|current_?(active_?)?(super)?user|get_?user|user_?required|verif|token|jwt|require|"
+    r"permission|admin|principal|api_?key|oauth|credential|bearer|logged_?in|scope|role|guard|"
+    r"protect|signature|secur|check_user|superuser|valid_user|is_user|has_access|access_check|"
+    r"identity|claims)",
+    re.IGNORECASE,
+)
+AUTH_CALL = re.compile(
+    r"(jwt\.decode|decode_token|decode_access|verify_token|verify_jwt|authenticate|"
+    r"check_auth|get_current_user|require_|verify_api_key|validate_token|verify_signature)",
+    re.IGNORECASE,
+)
+AUTH_CLASS = re.compile(
+    r"(OAuth2|HTTPBearer|HTTPBasic|HTTPDigest|APIKey|OpenIdConnect|Auth|Bearer|Security|"
+    r"Permission|JWT|Token)",
+)
+SENSITIVE_FIELD = re.compile(
+    r"^(password|passwd|pwd|hashed_password|password_hash|pass_hash|secret|\w*_secret|secret_\w+|"
+    r"\w*api_?key|private_key|\w*_token|token|salt|otp_secret|totp_secret|mfa_secret)$",
+    re.IGNORECASE,
+)
+OWNER_COLUMN = re.compile(r"^(user_id|owner_id|created_by(_id)?|author_id|account_id|tenant_id)$")
+
+_LAYER_PARTS: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        "api",
+        frozenset({"api", "routers", "router", "routes", "endpoints", "views", "controllers"}),
+    ),
+    ("services", frozenset({"services", "service", "usecases", "use_cases", "interactors"})),
+    (
+        "repositories",
+        frozenset({"repositories", "repository", "repos", "repo", "crud", "dal", "dao", "stores"}),
+    ),
+    ("models", frozenset({"models", "model", "entities", "tables", "orm"})),
+    ("schemas", frozenset({"schemas", "schema", "dto", "dtos", "serializers"})),
+    ("core", frozenset({"core", "config", "settings", "db", "database", "deps"})),
+)
+
+
+def layer_of(path: str) -> str | None:
+    """The architectural layer a file belongs to, from its own name or its folders."""
+    parts = path.removesuffix(".py").split("/")
+    for part in reversed(parts):
+        for layer, names in _LAYER_PARTS:
+            if part.lower() in names:
+                return layer
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    """Where a router ends up: its full prefix and the dependencies applied above it."""
+
+    prefix: str
+    deps: tuple[DepRef, ...]
+    mounted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A route with everything the index could resolve about it."""
+
+    fact: RouteFact
+    path: str
+    module: str
+    full_paths: tuple[str, ...]
+    deps: tuple[DepRef, ...]
+    auth: bool
+    auth_via: str | None
+    auth_in_body: bool
+    mounted: bool
+    router: str
+
+    @property
+    def full_path(self) -> str:
+        return self.full_paths[0]
+
+
+class ProjectIndex:
+    """All module facts combined, with cross-file name resolution."""
+
+    def __init__(self, modules: Iterable[ModuleFacts]) -> None:
+        self.modules: dict[str, ModuleFacts] = {m.path: m for m in modules}
+        self.by_module: dict[str, ModuleFacts] = {}
+        self.functions: dict[str, FunctionFact] = {}
+        self.classes: dict[str, ClassFact] = {}
+        self.class_paths: dict[str, str] = {}
+        self.routers: dict[str, RouterFact] = {}
+        self.aliases: dict[str, AliasFact] = {}
+        self.instances: dict[str, str] = {}
+        self._by_last: dict[str, list[str]] = defaultdict(list)
+        self._module_suffix: dict[str, list[str]] = defaultdict(list)
+        for facts in self.modules.values():
+            self.by_module.setdefault(facts.module, facts)
+            parts = facts.module.split(".")
+            for i in range(len(parts)):
+                self._module_suffix[".".join(parts[i:])].append(facts.module)
+            for fn in facts.functions:
+                self.functions[fn.qualname] = fn
+            for cls in facts.classes:
+                self.classes[cls.qualname] = cls
+                self.class_paths[cls.qualname] = facts.path
+            for router in facts.routers:
+                self.routers[router.qualname] = router
+            for alias in facts.aliases:
+                self.aliases[alias.qualname] = alias
+            for qual, callee in facts.instances:
+                self.instances[qual] = callee
+        names: list[Iterable[str]] = [
+            self.functions,
+            self.classes,
+            self.routers,
+            self.aliases,
+            self.instances,
+        ]
+        for defined in names:
+            for qual in defined:
+                self._by_last[last_name(qual)].append(qual)
+        self._auth_memo: dict[str, bool] = {}
+        self._includes: dict[str, list[IncludeFact]] = defaultdict(list)
+        for facts in self.modules.values():
+            for inc in facts.includes:
+                child = self._include_child(inc)
+                if child is not None:
+                    self._includes[child].append(inc)
+        self.tables: tuple[ClassFact, ...] = tuple(c for c in self.classes.values() if c.is_table)
+        self._table_parts: set[str] = set()
+        for table in self.tables:
+            self._table_parts.update(c.qualname for c in self.ancestors(table))
+        self.relation_names: frozenset[str] = frozenset(
+            r.name for t in self.tables for r in self.all_relations(t) if not r.eager
+        )
+        self.routes: tuple[Route, ...] = tuple(
+            self._route(facts, fact) for facts in self.modules.values() for fact in facts.routes
+        )
+        self._routes_by_path: dict[str, list[Route]] = defaultdict(list)
+        for route in self.routes:
+            self._routes_by_path[route.path].append(route)
+        self.layers: dict[str, str | None] = {p: layer_of(p) for p in self.modules}
+
+    # -- name resolution -----------------------------------------------------------------
+    def _lookup(self, qualname: str, table: dict[str, T], depth: int = 0) -> T | None:
+        if qualname in table:
+            return table[qualname]
+        if depth > 4:
+            return None
+        last = last_name(qualname)
+        candidates = [c for c in self._by_last.get(last, ()) if c in table]
+        for cand in candidates:
+            if cand.endswith("." + qualname) or qualname.endswith("." + cand):
+                return table[cand]
+        module_part, _, name = qualname.rpartition(".")
+        if module_part:
+            for mod in self._module_suffix.get(module_part, ()):
+                imports = dict(self.by_module[mod].imports)
+                if name in imports and imports[name] != qualname:
+                    return self._lookup(imports[name], table, depth + 1)
+            # `pkg.module.Name` where the import only named a prefix of the module path
+            for cand in candidates:
+                cand_module = cand.rpartition(".")[0]
+                if cand_module.endswith(module_part) or module_part.endswith(cand_module):
+                    return table[cand]
+        elif len(candidates) == 1:
+            return table[candidates[0]]
+        return None
+
+    def function(self, qualname: str) -> FunctionFact | None:
+        return self._lookup(qualname, self.functions)
+
+    def klass(self, qualname: str | None) -> ClassFact | None:
+        return None if qualname is None else self._lookup(qualname, self.classes)
+
+    def router(self, qualname: str) -> RouterFact | None:
+        return self._lookup(qualname, self.routers)
+
+    def alias(self, qualname: str | None) -> AliasFact | None:
+        return None if qualname is None else self._lookup(qualname, self.aliases)
+
+    def module_for(self, name: str) -> ModuleFacts | None:
+        mods = self._module_suffix.get(name)
+        return self.by_module[mods[0]] if mods else None
+
+    # -- models --------------------------------------------------------------------------
+    def ancestors(self, cls: ClassFact) -> list[ClassFact]:
+        """The class and its resolvable base classes, nearest first."""
+        out: list[ClassFact] = []
+        todo = [cls]
+        while todo and len(out) < 30:
+            current = todo.pop(0)
+            if current in out:
+                continue
+            out.append(current)
+            todo.extend(b for b in (self.klass(base) for base in current.bases) if b is not None)
+        return out
+
+    def is_table_part(self, cls: ClassFact) -> bool:
+        """True for table models and the classes they inherit columns from."""
+        return cls.qualname in self._table_parts
+
+    def all_fields(self, cls: ClassFact) -> list[str]:
+        return list(dict.fromkeys(f for c in self.ancestors(cls) for f in c.fields))
+
+    def all_columns(self, cls: ClassFact) -> list[ColumnFact]:
+        seen: dict[str, ColumnFact] = {}
+        for c in self.ancestors(cls):
+            for col in c.columns:
+                seen.setdefault(col.name, col)
+        return list(seen.values())
+
+    def all_relations(self, cls: ClassFact) -> list[RelationFact]:
+        return [r for c in self.ancestors(cls) for r in c.relations]
+
+    def sensitive_fields(self, cls: ClassFact) -> list[str]:
+        return [f for f in self.all_fields(cls) if SENSITIVE_FIELD.match(f)]
+
+    def owner_column(self, cls: ClassFact) -> str | None:
+        for name in self.all_fields(cls):
+            if OWNER_COLUMN.match(name):
+                return name
+        return None
+
+    def table(self, qualname: str | None) -> ClassFact | None:
+        cls = self.klass(qualname)
+        return cls if cls is not None and cls.is_table else None
+
+    # -- routers and routes --------------------------------------------------------------
+    def _include_child(self, inc: IncludeFact) -> str | None:
+        if inc.child_is_call:
+            fn = self.function(inc.child)
+            return fn.returns_router if fn is not None else None
+        router = self.router(inc.child)
+        return router.qualname if router is not None else None
+
+    def mounts(self, router_qual: str, seen: frozenset[str] = frozenset()) -> list[Mount]:
+        router = self.routers.get(router_qual)
+        if router is None:
+            return [Mount("", (), False)]
+        if router.kind == "app":
+            return [Mount(router.prefix, router.deps, True)]
+        includes = self._includes.get(router_qual, [])
+        if not includes or router_qual in seen:
+            return [Mount(router.prefix, router.deps, False)]
+        out: list[Mount] = []
+        for inc in includes:
+            parent = self.router(inc.parent)
+            parents = (
+                self.mounts(parent.qualname, seen | {router_qual})
+                if parent is not None
+                else [Mount("", (), False)]
+            )
+            for m in parents:
+                mount = Mount(
+                    m.prefix + inc.prefix + router.prefix,
+                    m.deps + inc.deps + router.deps,
+                    m.mounted,
+                )
+                if mount not in out:
+                    out.append(mount)
+        return out[:20]
+
+    def _route(self, facts: ModuleFacts, fact: RouteFact) -> Route:
+        router = self.router(fact.owner)
+        router_qual = router.qualname if router is not None else fact.owner
+        mounts = self.mounts(router.qualname) if router is not None else [Mount("", (), False)]
+        deps: list[DepRef] = list(fact.deps)
+        for param in fact.params:
+            if param.dep is not None:
+                deps.append(param.dep)
+            else:
+                alias = self.alias(param.type_name) if param.type_name else None
+                if alias is not None and alias.dep is not None:
+                    deps.append(alias.dep)
+        for mount in mounts:
+            deps.extend(d for d in mount.deps if d not in deps)
+        auth_via = next((d.target for d in deps if self.is_auth_dep(d)), None)
+        handler = self.functions.get(fact.qualname)
+        in_body = handler is not None and any(AUTH_CALL.search(c) for c in handler.calls)
+        full_paths = tuple(dict.fromkeys(m.prefix + fact.path for m in mounts))
+        return Route(
+            fact=fact,
+            path=facts.path,
+            module=facts.module,
+            full_paths=full_paths or (fact.path,),
+            deps=tuple(deps),
+            auth=auth_via is not None,
+            auth_via=auth_via,
+            auth_in_body=in_body,
+            mounted=any(m.mounted for m in mounts),
+            router=router_qual,
+        )
+
+    def routes_in(self, path: str) -> list[Route]:
+        return self._routes_by_path.get(path, [])
+
+    def is_auth_dep(self, dep: DepRef) -> bool:
+        return dep.security or self._is_auth(dep.target, 0)
+
+    def _is_auth(self, target: str, depth: int) -> bool:
+        if target in self._auth_memo:
+            return self._auth_memo[target]
+        self._auth_memo[target] = False
+        result = bool(AUTH_NAME.search(last_name(target)))
+        if not result and depth < 6:
+            fn = self.function(target)
+            if fn is not None:
+                result = any(
+                    p.dep is not None and (p.dep.security or self._is_auth(p.dep.target, depth + 1))
+                    for p in fn.params
+                ) or any(AUTH_CALL.search(c) for c in fn.calls)
+            callee = self._lookup(target, self.instances)
+            if callee is not None and AUTH_CLASS.search(last_name(callee)):
+                result = True
+            cls = self.klass(target)
+            if cls is not None and AUTH_CLASS.search(cls.name):
+                result = True
+        self._auth_memo[target] = result
+        return result
+
+    def has_layer(self, layer: str) -> bool:
+        return layer in self.layers.values()

@@ -1,0 +1,172 @@
+"""The rule base class, the per-file context rules read, and the rule registry."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import ClassVar
+
+from fastapi_architect.review.facts import ModuleFacts, dotted
+from fastapi_architect.review.index import ProjectIndex, Route
+from fastapi_architect.review.model import Confidence, Finding, Severity
+
+_SUPPRESSION = re.compile(r"#\s*architect:\s*ignore\[([^\]]*)\]\s*(.*)$")
+_TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|conftest\.py$")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """`# architect: ignore[FA104, sql-injection] reason` on one line."""
+
+    line: int
+    col: int
+    end_col: int
+    codes: tuple[str, ...]
+    reason: str
+
+
+def parse_suppressions(lines: list[str]) -> dict[int, Suppression]:
+    """Suppression comments by line number (1-based)."""
+    out: dict[int, Suppression] = {}
+    for number, text in enumerate(lines, start=1):
+        if "architect:" not in text:
+            continue
+        match = _SUPPRESSION.search(text)
+        if match is None:
+            continue
+        codes = tuple(c.strip() for c in match.group(1).split(",") if c.strip())
+        out[number] = Suppression(
+            number, match.start(), len(text.rstrip()), codes, match.group(2).strip()
+        )
+    return out
+
+
+class FileContext:
+    """What a rule sees of one file: its source, tree, facts and the project index."""
+
+    def __init__(
+        self, path: str, source: str, tree: ast.Module, facts: ModuleFacts, index: ProjectIndex
+    ) -> None:
+        self.path = path
+        self.source = source
+        self.lines = source.splitlines()
+        self.tree = tree
+        self.facts = facts
+        self.index = index
+        self.is_test = bool(_TEST_PATH.search(path))
+        self._functions: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] | None = None
+        self._imports: dict[str, str] | None = None
+
+    @property
+    def imports(self) -> dict[str, str]:
+        if self._imports is None:
+            self._imports = dict(self.facts.imports)
+        return self._imports
+
+    def qualify(self, node: ast.expr) -> str:
+        """A dotted name with its first part resolved through this module's imports."""
+        name = dotted(node.func if isinstance(node, ast.Call) else node) or ""
+        head, _, rest = name.partition(".")
+        base = self.imports.get(head, head)
+        return f"{base}.{rest}" if rest else base
+
+    @property
+    def routes(self) -> list[Route]:
+        return self.index.routes_in(self.path)
+
+    def functions(self) -> dict[int, ast.FunctionDef | ast.AsyncFunctionDef]:
+        """Every function in the file by the line of its `def`."""
+        if self._functions is None:
+            self._functions = {
+                node.lineno: node
+                for node in ast.walk(self.tree)
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            }
+        return self._functions
+
+    def handler(self, route: Route) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        return self.functions().get(route.fact.line)
+
+
+class Rule:
+    """A review rule. Subclasses set the class attributes and implement `check`.
+
+    The subclass docstring is the rule's documentation, in the sections What it does,
+    Why is this bad?, Example, Use instead, Known problems and References.
+    """
+
+    id: ClassVar[str]
+    slug: ClassVar[str]
+    severity: ClassVar[Severity]
+    confidence: ClassVar[Confidence]
+    cwe: ClassVar[int | None] = None
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        ctx: FileContext,
+        node: ast.AST | tuple[int, int, int, int],
+        message: str,
+        fix: str,
+        *,
+        confidence: Confidence | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        if isinstance(node, tuple):
+            line, col, end_line, end_col = node
+        else:
+            line = getattr(node, "lineno", 1)
+            col = getattr(node, "col_offset", 0)
+            end_line = getattr(node, "end_lineno", None) or line
+            end_col = getattr(node, "end_col_offset", None) or col
+        return Finding(
+            rule_id=self.id,
+            slug=self.slug,
+            severity=severity or self.severity,
+            confidence=confidence or self.confidence,
+            path=ctx.path,
+            line=line,
+            col=col + 1,
+            end_line=end_line,
+            end_col=end_col + 1,
+            message=message,
+            fix=fix,
+            cwe=self.cwe,
+        )
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """One instance of every rule, ordered by id."""
+    from fastapi_architect.review import rules as package
+
+    found: list[Rule] = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Rule)
+                and value is not Rule
+                and value.__module__ == module.__name__
+            ):
+                found.append(value())
+    return tuple(sorted(found, key=lambda r: r.id))
+
+
+def get_rule(code: str) -> Rule | None:
+    """A rule by id (`FA104`) or slug (`sql-injection`), case-insensitive."""
+    wanted = code.strip().lower()
+    for rule in all_rules():
+        if wanted in {rule.id.lower(), rule.slug}:
+            return rule
+    return None

@@ -1,0 +1,1 @@
+"""The review rules, one module each; `rule.all_rules()` discovers them."""

@@ -1,0 +1,114 @@
+"""Small syntax-tree helpers shared by the rules."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from fastapi_architect.review.facts import dotted, last_name
+from fastapi_architect.review.index import Route
+from fastapi_architect.review.rule import FileContext
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+SQL_WORDS = re.compile(
+    r"\b(select|insert|update|delete|from|where|join|values|order by|group by|create|drop|alter)\b",
+    re.IGNORECASE,
+)
+PRIVILEGED = re.compile(r"(admin|superuser|super_user|staff|role|permission|scope)", re.IGNORECASE)
+
+
+def walk_body(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node under `node`, not entering nested functions, lambdas or classes."""
+    todo = list(ast.iter_child_nodes(node))
+    while todo:
+        current = todo.pop()
+        yield current
+        if not isinstance(current, _SCOPES):
+            todo.extend(ast.iter_child_nodes(current))
+
+
+def call_name(call: ast.Call) -> str:
+    return dotted(call.func) or ""
+
+
+def mentions(node: ast.AST, name: str) -> bool:
+    """True when a `Name` with this id appears under `node` (or is `node`)."""
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+
+
+def assignments(fn: ast.AST) -> dict[str, ast.expr]:
+    """The last value assigned to each plain name in a function body."""
+    out: dict[str, ast.expr] = {}
+    for node in walk_body(fn):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    out[target.id] = node.value
+        elif (
+            isinstance(node, ast.AnnAssign | ast.AugAssign)
+            and isinstance(node.target, ast.Name)
+            and node.value is not None
+        ):
+            out[node.target.id] = node.value
+    return out
+
+
+def string_parts(node: ast.expr) -> str:
+    """The constant text of a built string (to check that it looks like SQL)."""
+    return " ".join(
+        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    )
+
+
+def is_built_string(node: ast.expr, assigned: dict[str, ast.expr], depth: int = 0) -> bool:
+    """An f-string with a placeholder, `"..." % x`, `"..." + x` or `"...".format(x)`."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
+        sides = (node.left, node.right)
+        has_text = any(
+            (isinstance(s, ast.Constant) and isinstance(s.value, str))
+            or isinstance(s, ast.JoinedStr | ast.BinOp)
+            for s in sides
+        )
+        has_value = any(not isinstance(s, ast.Constant) for s in sides)
+        return has_text and has_value
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+    ):
+        return bool(node.args or node.keywords)
+    if isinstance(node, ast.Name) and depth < 3 and node.id in assigned:
+        return is_built_string(assigned[node.id], assigned, depth + 1)
+    return False
+
+
+def auth_params(ctx: FileContext, route: Route) -> list[str]:
+    """Handler parameters that receive the authenticated principal."""
+    out = []
+    for param in route.fact.params:
+        dep = param.dep
+        if dep is None:
+            alias = ctx.index.alias(param.type_name)
+            dep = alias.dep if alias is not None else None
+        if dep is not None and ctx.index.is_auth_dep(dep):
+            out.append(param.name)
+    return out
+
+
+def is_privileged(route: Route) -> bool:
+    """A route guarded by an admin/role/scope dependency may act on any user's data."""
+    return any(PRIVILEGED.search(last_name(d.target)) for d in route.deps)
+
+
+def awaited(fn: ast.AST) -> set[int]:
+    """ids of the calls that are awaited (directly) in a function body."""
+    return {
+        id(node.value)
+        for node in walk_body(fn)
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call)
+    }

@@ -1,0 +1,117 @@
+"""FA101: a route with no auth dependency among authenticated siblings."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+from fastapi_architect.review.index import Route
+from fastapi_architect.review.model import Confidence, Finding, Severity
+from fastapi_architect.review.rule import FileContext, Rule
+
+PUBLIC_PATH = re.compile(
+    r"(login|logout|sign_?in|sign-?in|sign_?up|sign-?up|register|token|refresh|health|ready|"
+    r"live|ping|status|version|docs|openapi|public|callback|webhook|oauth|sso|saml|oidc|"
+    r"verify|reset|forgot|confirm|invite|metrics|well-known|favicon|static|robots|manifest|"
+    r"anonymous|guest|lnurl|redirect|unsubscribe)",
+    re.IGNORECASE,
+)
+
+
+class MissingAuth(Rule):
+    """## What it does
+    Reports a route that has no authentication dependency while most routes of the same
+    router do (at least three, and at least two in three of them).
+
+    ## Why is this bad?
+    When every other route of a router checks who is calling, the one that does not is
+    usually a forgotten `Depends(get_current_user)`: anyone can call it (CWE-306).
+
+    ## Example
+    ```python
+    from fastapi import APIRouter, Depends
+
+    from app.deps import get_current_user
+
+    router = APIRouter(prefix="/tasks")
+
+    @router.get("/")
+    def list_tasks(user=Depends(get_current_user)): ...
+
+    @router.post("/")
+    def create_task(user=Depends(get_current_user)): ...
+
+    @router.get("/{task_id}")
+    def read_task(task_id: int, user=Depends(get_current_user)): ...
+
+    @router.delete("/{task_id}")
+    def delete_task(task_id: int): ...
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import APIRouter, Depends
+
+    from app.deps import get_current_user
+
+    router = APIRouter(prefix="/tasks", dependencies=[Depends(get_current_user)])
+
+    @router.get("/")
+    def list_tasks(): ...
+
+    @router.post("/")
+    def create_task(): ...
+
+    @router.get("/{task_id}")
+    def read_task(task_id: int): ...
+
+    @router.delete("/{task_id}")
+    def delete_task(task_id: int): ...
+    ```
+
+    ## Known problems
+    Authentication is recognised by dependency names (`get_current_user`, `require_*`,
+    `verify_*`, OAuth2/HTTP bearer schemes, ...) and by what those dependencies depend
+    on. Checks done by middleware, or by a call inside the handler that does not look like
+    auth, are not seen. Paths that are usually public (login, register, health,
+    webhooks, ...) are not reported.
+
+    ## References
+    - [FastAPI: Security](https://fastapi.tiangolo.com/tutorial/security/)
+    - [CWE-306](https://cwe.mitre.org/data/definitions/306.html)
+    """
+
+    id = "FA101"
+    slug = "missing-auth"
+    severity = Severity.ERROR
+    confidence = Confidence.MEDIUM
+    cwe = 306
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        mine = ctx.routes
+        if not mine:
+            return
+        groups: dict[str, list[Route]] = defaultdict(list)
+        wanted = {r.router for r in mine}
+        for route in ctx.index.routes:
+            if route.router in wanted:
+                groups[route.router].append(route)
+        for route in mine:
+            siblings = groups[route.router]
+            authed = sum(1 for r in siblings if r.auth or r.auth_in_body)
+            if authed < 3 or authed * 3 < len(siblings) * 2:
+                continue
+            if route.auth or route.auth_in_body or "WEBSOCKET" in route.fact.methods:
+                continue
+            if PUBLIC_PATH.search(route.full_path) or PUBLIC_PATH.search(route.fact.handler):
+                continue
+            fact = route.fact
+            yield self.finding(
+                ctx,
+                (fact.line, fact.col, fact.line, fact.col + 4 + len(fact.handler)),
+                f"{'/'.join(fact.methods)} {route.full_path} has no auth dependency, "
+                f"while {authed} of {len(siblings)} routes of its router have one",
+                "add the router's auth dependency (e.g. `user: CurrentUser`) or move it to "
+                "`APIRouter(dependencies=[...])`; suppress with a reason if it is public",
+            )

@@ -1,0 +1,98 @@
+"""FA102: a path `user_id` never compared with the authenticated user."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from fastapi_architect.review.model import Confidence, Finding, Severity
+from fastapi_architect.review.rule import FileContext, Rule
+from fastapi_architect.review.rules._helpers import auth_params, is_privileged, mentions, walk_body
+
+USER_PARAMS = frozenset({"user_id", "owner_id", "account_id", "uid", "userid", "member_id"})
+
+
+class PathUserIdUnchecked(Rule):
+    """## What it does
+    Reports a route with a `{user_id}`-like path parameter and an authenticated user, whose
+    handler never relates the two (no comparison, no call that receives both).
+
+    ## Why is this bad?
+    Any logged-in user can change the id in the URL and read or change another user's
+    data: an insecure direct object reference (IDOR, CWE-639).
+
+    ## Example
+    ```python
+    from fastapi import APIRouter, Depends
+
+    from app.deps import get_current_user
+
+    router = APIRouter()
+
+    @router.get("/users/{user_id}/tasks")
+    def user_tasks(user_id: int, current_user=Depends(get_current_user)):
+        return load_tasks(user_id)
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import APIRouter, Depends, HTTPException
+
+    from app.deps import get_current_user
+
+    router = APIRouter()
+
+    @router.get("/users/{user_id}/tasks")
+    def user_tasks(user_id: int, current_user=Depends(get_current_user)):
+        if user_id != current_user.id:
+            raise HTTPException(status_code=404)
+        return load_tasks(user_id)
+    ```
+
+    ## Known problems
+    Routes guarded by an admin, role, permission or scope dependency are skipped, as are
+    routes whose user is only known through a router-level dependency. A check done in a
+    function that receives only one of the two values is not seen.
+
+    ## References
+    - [OWASP API1:2023 Broken Object Level Authorization](https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/)
+    - [CWE-639](https://cwe.mitre.org/data/definitions/639.html)
+    """
+
+    id = "FA102"
+    slug = "path-user-id-unchecked"
+    severity = Severity.ERROR
+    confidence = Confidence.MEDIUM
+    cwe = 639
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for route in ctx.routes:
+            path_ids = [p for p in route.fact.params if p.kind == "path" and p.name in USER_PARAMS]
+            if not path_ids or is_privileged(route):
+                continue
+            users = auth_params(ctx, route)
+            handler = ctx.handler(route)
+            if not users or handler is None:
+                continue
+            for param in path_ids:
+                if self._related(handler, param.name, users):
+                    continue
+                yield self.finding(
+                    ctx,
+                    (param.line, param.col, param.line, param.col + len(param.name)),
+                    f"path parameter `{param.name}` is never compared with the "
+                    f"authenticated user `{users[0]}`",
+                    f"check `{param.name} == {users[0]}.id` (404 otherwise) or derive the id "
+                    "from the authenticated user instead of the path",
+                )
+
+    @staticmethod
+    def _related(handler: ast.AST, name: str, users: list[str]) -> bool:
+        for node in walk_body(handler):
+            if (
+                isinstance(node, ast.Compare | ast.Call | ast.BoolOp)
+                and mentions(node, name)
+                and any(mentions(node, user) for user in users)
+            ):
+                return True
+        return False

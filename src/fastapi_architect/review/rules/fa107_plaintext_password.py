@@ -1,0 +1,114 @@
+"""FA107: a password stored or compared without hashing."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from fastapi_architect.review.facts import dotted
+from fastapi_architect.review.model import Confidence, Finding, Severity
+from fastapi_architect.review.rule import FileContext, Rule
+
+STORED = frozenset({"password", "hashed_password", "password_hash", "passwd", "pwd_hash"})
+
+
+def _password_ref(node: ast.expr) -> str | None:
+    """`form.password` / `password`: a plain reference (not a call) to a password."""
+    name = dotted(node)
+    if name is None:
+        return None
+    leaf = name.rsplit(".", 1)[-1].lower()
+    return name if "password" in leaf or leaf in {"passwd", "pwd"} else None
+
+
+def _base(name: str) -> str:
+    return name.rsplit(".", 1)[0] if "." in name else ""
+
+
+class PlaintextPassword(Rule):
+    """## What it does
+    Reports a password compared with `==`/`!=` against a stored value, and a request's
+    password put into a table model's password field (constructor keyword or attribute
+    assignment) without passing through a hash function.
+
+    ## Why is this bad?
+    A stored plain password leaks every account the day the database leaks, and `==`
+    comparisons leak timing. Passwords are stored as slow salted hashes (argon2, bcrypt)
+    and checked with the hash library's verify function (CWE-256).
+
+    ## Example
+    ```python
+    def login(user, form) -> bool:
+        return user.password == form.password
+    ```
+
+    ## Use instead
+    ```python
+    from argon2 import PasswordHasher
+
+    hasher = PasswordHasher()
+
+    def login(user, form) -> bool:
+        return hasher.verify(user.hashed_password, form.password)
+    ```
+
+    ## Known problems
+    Comparisons of two values of the same object (`body.password == body.confirm`) are
+    not reported. Hashing done before the value reaches a variable named like a password
+    is not seen, so the value must be a plain reference for the rule to speak.
+
+    ## References
+    - [OWASP Password Storage Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html)
+    - [CWE-256](https://cwe.mitre.org/data/definitions/256.html)
+    """
+
+    id = "FA107"
+    slug = "plaintext-password"
+    severity = Severity.ERROR
+    confidence = Confidence.MEDIUM
+    cwe = 256
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.is_test:
+            return
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Compare) and len(node.comparators) == 1:
+                if not isinstance(node.ops[0], ast.Eq | ast.NotEq):
+                    continue
+                left, right = _password_ref(node.left), _password_ref(node.comparators[0])
+                if (
+                    left
+                    and right
+                    and isinstance(node.left, ast.Attribute)
+                    and _base(left) != _base(right)
+                ):
+                    yield self.finding(
+                        ctx,
+                        node,
+                        f"password compared in plain text: `{left}` with `{right}`",
+                        "store an argon2/bcrypt hash and check it with the library's verify()",
+                    )
+            elif isinstance(node, ast.Call):
+                if ctx.index.table(ctx.qualify(node.func)) is None:
+                    continue
+                for kw in node.keywords:
+                    if kw.arg in STORED and _password_ref(kw.value):
+                        yield self._stored(ctx, kw.value, kw.arg)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if (
+                    isinstance(target, ast.Attribute)
+                    and target.attr in STORED
+                    and _password_ref(node.value)
+                    and isinstance(node.value, ast.Attribute)
+                    and _base(dotted(target) or "") != _base(dotted(node.value) or "")
+                ):
+                    yield self._stored(ctx, node.value, target.attr)
+
+    def _stored(self, ctx: FileContext, node: ast.AST, field: str) -> Finding:
+        return self.finding(
+            ctx,
+            node,
+            f"`{field}` is stored from a plain password",
+            "hash it first (argon2/bcrypt, e.g. `hashed_password=hash_password(body.password)`)",
+        )

@@ -1,0 +1,86 @@
+"""FA111: debug mode turned on in code."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from fastapi_architect.review.facts import is_true, keyword, last_name
+from fastapi_architect.review.model import Confidence, Finding, Severity
+from fastapi_architect.review.rule import FileContext, Rule
+from fastapi_architect.review.rules._helpers import call_name
+
+
+class DebugEnabled(Rule):
+    """## What it does
+    Reports `FastAPI(debug=True)` and `Starlette(debug=True)`; with lower confidence, a
+    settings default of `DEBUG = True` / `debug: bool = True`.
+
+    ## Why is this bad?
+    In debug mode an unhandled error answers with the full traceback and local source:
+    paths, queries and secrets in variables reach the client (CWE-489).
+
+    ## Example
+    ```python
+    from fastapi import FastAPI
+
+    app = FastAPI(debug=True)
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import FastAPI
+
+    from app.config import settings
+
+    app = FastAPI(debug=settings.debug)
+    ```
+
+    ## Known problems
+    A settings default of `True` that every deployment overrides is harmless; it is
+    reported as a warning with low confidence.
+
+    ## References
+    - [Starlette: Applications](https://www.starlette.io/applications/)
+    - [CWE-489](https://cwe.mitre.org/data/definitions/489.html)
+    """
+
+    id = "FA111"
+    slug = "debug-enabled"
+    severity = Severity.ERROR
+    confidence = Confidence.HIGH
+    cwe = 489
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if ctx.is_test:
+            return
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Call):
+                if last_name(call_name(node)) in {"FastAPI", "Starlette"} and is_true(
+                    keyword(node, "debug")
+                ):
+                    yield self.finding(
+                        ctx,
+                        node,
+                        "the application runs in debug mode: tracebacks reach clients",
+                        "read `debug` from settings, off unless explicitly enabled",
+                    )
+            elif isinstance(node, ast.ClassDef) and any(
+                "Settings" in last_name(b.id if isinstance(b, ast.Name) else getattr(b, "attr", ""))
+                for b in node.bases
+            ):
+                for stmt in node.body:
+                    if (
+                        isinstance(stmt, ast.AnnAssign)
+                        and isinstance(stmt.target, ast.Name)
+                        and stmt.target.id.lower() == "debug"
+                        and is_true(stmt.value)
+                    ):
+                        yield self.finding(
+                            ctx,
+                            stmt,
+                            "settings default to debug mode",
+                            "default `debug` to False and enable it per environment",
+                            severity=Severity.WARNING,
+                            confidence=Confidence.LOW,
+                        )

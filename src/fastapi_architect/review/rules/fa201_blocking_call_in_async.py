@@ -1,0 +1,137 @@
+"""FA201: a blocking call inside `async def`."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from fastapi_architect.review.facts import last_name
+from fastapi_architect.review.model import Confidence, Finding, Severity
+from fastapi_architect.review.rule import FileContext, Rule
+from fastapi_architect.review.rules._helpers import walk_body
+
+BLOCKING = {
+    "time.sleep": "asyncio.sleep",
+    "requests.get": "httpx.AsyncClient",
+    "requests.post": "httpx.AsyncClient",
+    "requests.put": "httpx.AsyncClient",
+    "requests.patch": "httpx.AsyncClient",
+    "requests.delete": "httpx.AsyncClient",
+    "requests.head": "httpx.AsyncClient",
+    "requests.request": "httpx.AsyncClient",
+    "httpx.get": "httpx.AsyncClient",
+    "httpx.post": "httpx.AsyncClient",
+    "httpx.put": "httpx.AsyncClient",
+    "httpx.patch": "httpx.AsyncClient",
+    "httpx.delete": "httpx.AsyncClient",
+    "httpx.request": "httpx.AsyncClient",
+    "urllib.request.urlopen": "httpx.AsyncClient",
+    "subprocess.run": "asyncio.create_subprocess_exec",
+    "subprocess.call": "asyncio.create_subprocess_exec",
+    "subprocess.check_call": "asyncio.create_subprocess_exec",
+    "subprocess.check_output": "asyncio.create_subprocess_exec",
+    "os.system": "asyncio.create_subprocess_shell",
+}
+SYNC_SESSION_METHODS = frozenset(
+    {"query", "execute", "exec", "commit", "flush", "refresh", "scalars", "scalar", "get"}
+)
+
+
+class BlockingCallInAsync(Rule):
+    """## What it does
+    Reports, directly inside an `async def`, calls that block the thread: `time.sleep`,
+    `requests.*`, sync `httpx.*`, `urllib.request.urlopen`, `subprocess.*`, `os.system`,
+    and queries on a synchronous SQLAlchemy/SQLModel `Session` parameter.
+
+    ## Why is this bad?
+    An `async def` handler runs on the event loop. A blocking call stops every other
+    request the worker is serving until it returns: one slow call, and latency climbs for
+    everyone.
+
+    ## Example
+    ```python
+    import time
+
+    from fastapi import APIRouter
+
+    router = APIRouter()
+
+    @router.get("/slow")
+    async def slow() -> dict[str, str]:
+        time.sleep(1)
+        return {"status": "done"}
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+    from fastapi import APIRouter
+
+    router = APIRouter()
+
+    @router.get("/slow")
+    async def slow() -> dict[str, str]:
+        await asyncio.sleep(1)
+        return {"status": "done"}
+    ```
+
+    ## Known problems
+    Blocking work hidden in another function that the handler calls is not followed.
+    Calls in nested functions and lambdas (often handed to `run_in_threadpool`) are not
+    reported.
+
+    ## References
+    - [FastAPI: Concurrency and async / await](https://fastapi.tiangolo.com/async/)
+    """
+
+    id = "FA201"
+    slug = "blocking-call-in-async"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for fn in ctx.functions().values():
+            if not isinstance(fn, ast.AsyncFunctionDef):
+                continue
+            sessions = {
+                a.arg
+                for a in [*fn.args.args, *fn.args.kwonlyargs]
+                if a.annotation is not None and self._sync_session(ctx, a.annotation)
+            }
+            for node in walk_body(fn):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = ctx.qualify(node.func)
+                if name in BLOCKING:
+                    yield self.finding(
+                        ctx,
+                        node,
+                        f"`{name}()` blocks the event loop inside `async def {fn.name}`",
+                        f"use `{BLOCKING[name]}`, or make the function a plain `def` so "
+                        "FastAPI runs it in a thread",
+                    )
+                elif (
+                    isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id in sessions
+                    and node.func.attr in SYNC_SESSION_METHODS
+                ):
+                    yield self.finding(
+                        ctx,
+                        node,
+                        f"synchronous `Session.{node.func.attr}()` inside `async def {fn.name}`",
+                        "use an AsyncSession (`await session.execute(...)`) or a plain `def`",
+                    )
+
+    @staticmethod
+    def _sync_session(ctx: FileContext, annotation: ast.expr) -> bool:
+        node = annotation
+        if isinstance(node, ast.Subscript) and last_name(ctx.qualify(node.value)) == "Annotated":
+            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            node = elts[0]
+        name = ctx.qualify(node)
+        return last_name(name) == "Session" and name.split(".")[0] in {
+            "sqlalchemy",
+            "sqlmodel",
+        }

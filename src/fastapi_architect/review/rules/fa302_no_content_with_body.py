@@ -1,0 +1,96 @@
+"""FA302: a 204 route that declares or returns a body."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from fastapi_architect.review.facts import last_name
+from fastapi_architect.review.model import Confidence, Finding, Severity
+from fastapi_architect.review.rule import FileContext, Rule
+from fastapi_architect.review.rules._helpers import call_name, walk_body
+
+
+class NoContentWithBody(Rule):
+    """## What it does
+    Reports a route declared with `status_code=204` that also declares a response model
+    or returns a value other than `None` or a `Response`.
+
+    ## Why is this bad?
+    A 204 answer has no body by definition. The declared model shows up in the OpenAPI
+    document as a body clients will never receive, and the returned value is computed
+    and thrown away (older servers even fail on the stray bytes).
+
+    ## Example
+    ```python
+    from fastapi import APIRouter
+
+    router = APIRouter()
+
+    @router.delete("/tasks/{task_id}", status_code=204)
+    def delete_task(task_id: int) -> dict:
+        return {"deleted": task_id}
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import APIRouter
+
+    router = APIRouter()
+
+    @router.delete("/tasks/{task_id}", status_code=204)
+    def delete_task(task_id: int) -> None:
+        return None
+    ```
+
+    ## Known problems
+    Only `return` statements in the handler itself are read.
+
+    ## References
+    - [RFC 9110, 204 No Content](https://www.rfc-editor.org/rfc/rfc9110#name-204-no-content)
+    """
+
+    id = "FA302"
+    slug = "no-content-with-body"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        for route in ctx.routes:
+            fact = route.fact
+            if fact.status_code != 204:
+                continue
+            if fact.response_model and not fact.response_model_none:
+                yield self.finding(
+                    ctx,
+                    (
+                        fact.decorator_line,
+                        fact.decorator_col,
+                        fact.decorator_line,
+                        fact.decorator_col,
+                    ),
+                    f"{route.full_path} answers 204 but declares response_model "
+                    f"{fact.response_model}",
+                    "drop the response_model (or answer 200 with the body)",
+                )
+                continue
+            handler = ctx.handler(route)
+            if handler is None:
+                continue
+            for node in walk_body(handler):
+                if not isinstance(node, ast.Return) or node.value is None:
+                    continue
+                value = node.value
+                if isinstance(value, ast.Constant) and value.value is None:
+                    continue
+                if isinstance(value, ast.Call) and "Response" in last_name(call_name(value)):
+                    continue
+                if isinstance(value, ast.Name) and "response" in value.id.lower():
+                    continue
+                yield self.finding(
+                    ctx,
+                    node,
+                    f"{route.full_path} answers 204 but returns a value",
+                    "return None (or answer 200 with the body)",
+                )
+                break

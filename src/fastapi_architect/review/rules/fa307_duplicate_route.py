@@ -1,0 +1,89 @@
+"""FA307: the same method and path registered twice."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from fastapi_architect.review.index import Route
+from fastapi_architect.review.model import Confidence, Finding, Severity
+from fastapi_architect.review.rule import FileContext, Rule
+
+
+class DuplicateRoute(Rule):
+    """## What it does
+    Reports a route whose method and full path (prefixes included) were already
+    registered by an earlier route of the same application.
+
+    ## Why is this bad?
+    Starlette matches routes in order: the second handler is never called. The bug is
+    silent until someone wonders why their change has no effect.
+
+    ## Example
+    ```python
+    from fastapi import APIRouter
+
+    router = APIRouter()
+
+    @router.get("/tasks/{task_id}")
+    def read_task(task_id: int): ...
+
+    @router.get("/tasks/{task_id}")
+    def read_task_v2(task_id: int): ...
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import APIRouter
+
+    router = APIRouter()
+
+    @router.get("/tasks/{task_id}")
+    def read_task(task_id: int): ...
+    ```
+
+    ## Known problems
+    Routes registered under conditions (`if settings.feature:`) are all counted.
+    Paths that differ only in parameter names (`/{id}` and `/{task_id}`) are duplicates
+    and are reported.
+
+    ## References
+    - [Starlette: Routing](https://www.starlette.io/routing/)
+    """
+
+    id = "FA307"
+    slug = "duplicate-route"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        mine = ctx.routes
+        if not mine:
+            return
+        first: dict[tuple[str, str], Route] = {}
+        for route in sorted(ctx.index.routes, key=lambda r: (r.path, r.fact.line)):
+            for method in route.fact.methods:
+                for path in route.full_paths:
+                    key = (method, _shape(path))
+                    earlier = first.setdefault(key, route)
+                    if earlier is route or route.path != ctx.path:
+                        continue
+                    if earlier.router != route.router and not (route.mounted and earlier.mounted):
+                        continue
+                    fact = route.fact
+                    yield self.finding(
+                        ctx,
+                        (
+                            fact.decorator_line,
+                            fact.decorator_col,
+                            fact.decorator_line,
+                            fact.decorator_col,
+                        ),
+                        f"{method} {path} is already handled by {earlier.fact.handler} "
+                        f"({earlier.path}:{earlier.fact.line}); this handler is never reached",
+                        "remove one of the two routes or give them different paths",
+                    )
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"{[^}]*}", "{}", path.rstrip("/")) or "/"

@@ -1,0 +1,68 @@
+"""FA401: a foreign key with no index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi_architect.review.model import Confidence, Finding, Severity
+from fastapi_architect.review.rule import FileContext, Rule
+
+
+class ForeignKeyWithoutIndex(Rule):
+    """## What it does
+    Reports a foreign-key column of a table model that is neither indexed, unique, part
+    of the primary key, nor the first column of an index in `__table_args__`.
+
+    ## Why is this bad?
+    PostgreSQL and SQLite do not index foreign keys on their own. Every "tasks of this
+    user" query and every delete of a parent row then scans the whole child table.
+
+    ## Example
+    ```python
+    from sqlmodel import Field, SQLModel
+
+    class Task(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        owner_id: int = Field(foreign_key="user.id")
+    ```
+
+    ## Use instead
+    ```python
+    from sqlmodel import Field, SQLModel
+
+    class Task(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        owner_id: int = Field(foreign_key="user.id", index=True)
+    ```
+
+    ## Known problems
+    Indexes created only in migrations are not seen; declare them on the model too so
+    that the model and the database agree.
+
+    ## References
+    - [PostgreSQL: Foreign keys](https://www.postgresql.org/docs/current/ddl-constraints.html#DDL-CONSTRAINTS-FK)
+    """
+
+    id = "FA401"
+    slug = "foreign-key-without-index"
+    severity = Severity.WARNING
+    confidence = Confidence.HIGH
+
+    def check(self, ctx: FileContext) -> Iterator[Finding]:
+        index = ctx.index
+        for cls in ctx.facts.classes:
+            if not index.is_table_part(cls):
+                continue
+            tables = [t for t in index.tables if cls in index.ancestors(t)]
+            indexed = {name for t in tables for c in index.ancestors(t) for name in c.indexed}
+            for col in cls.columns:
+                if col.foreign_key is None or col.index or col.unique or col.primary_key:
+                    continue
+                if col.name in indexed:
+                    continue
+                yield self.finding(
+                    ctx,
+                    (col.line, col.col, col.end_line, col.end_col),
+                    f"foreign key {cls.name}.{col.name} -> {col.foreign_key} has no index",
+                    "add `index=True` to the column (and a migration creating the index)",
+                )
