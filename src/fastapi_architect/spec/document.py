@@ -104,7 +104,7 @@ class JwksSpec(_Strict):
     issuer: str = Field(description="Expected `iss` claim.")
     audience: str = Field(description="Expected `aud` claim.")
     algorithms: list[JwtAlgorithm] = Field(
-        default_factory=lambda: list[JwtAlgorithm](["EdDSA"]),
+        default=["EdDSA"],
         min_length=1,
         description="Accepted signing algorithms (asymmetric only).",
     )
@@ -124,7 +124,7 @@ class AuthSpec(_Strict):
         7, ge=1, le=365, description="Refresh token lifetime; refresh tokens rotate on use."
     )
     roles: list[str] = Field(
-        default_factory=lambda: ["user", "admin"],
+        default=["user", "admin"],
         min_length=1,
         description="Role names, lowest privilege first.",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,7 @@ def _problem(error: ErrorDetails, source: SourceMap) -> Problem:
             source.value(path[:-1]),
             "missing-key",
             f"missing required key {path[-1]!r} in {_where(path[:-1])}",
-            f"add {path[-1]}: ({description})" if description else None,
+            f"add {path[-1]}: {description}" if description else None,
         )
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
@@ -148,7 +149,9 @@ def _problem(error: ErrorDetails, source: SourceMap) -> Problem:
     if kind in _EXPECTED:
         expected = _EXPECTED[kind]
         hint = None
-        if kind == "string_type" and isinstance(value, (bool, int, float)):
+        if kind == "string_type" and isinstance(value, bool):
+            hint = "quote it: YAML reads yes/no/on/off/true/false unquoted as booleans"
+        elif kind == "string_type" and isinstance(value, (int, float)):
             hint = "quote the value to make it text"
         elif kind in {"dict_type", "model_type"} and value is None:
             hint = "give it a value, or remove the key"
@@ -167,6 +170,8 @@ def _problem(error: ErrorDetails, source: SourceMap) -> Problem:
 def _show(value: object) -> str:
     if value is None:
         return "(empty)"
+    if isinstance(value, bool):
+        return "(true)" if value else "(false)"
     if isinstance(value, (dict, list)):
         return ""
     text = repr(value)
@@ -194,6 +199,7 @@ def _kind_of(value: object) -> str:
 
 
 def _where(path: DocPath) -> str:
+    """A readable name for the place at `path`: "field Task.title", "'auth.roles'"."""
     match path:
         case ():
             return "the spec"
@@ -203,10 +209,17 @@ def _where(path: DocPath) -> str:
             return f"field {name}.{field}"
         case ("resources", str(name), "relations", str(relation)):
             return f"relation {name}.{relation}"
-        case ("resources", str(name), str(section)):
-            return f"{section} of resource {name}"
+        case ("resources", str(name), "fields" | "relations" as kind, str(member), *rest):
+            owner = _where(("resources", name, kind, member))
+            return f"{_dotted(rest)!r} of {owner}"
+        case ("resources", str(name), *rest):
+            return f"{_dotted(rest)!r} of resource {name}"
         case _:
-            return "'" + ".".join(str(part) for part in path) + "'"
+            return repr(_dotted(path))
+
+
+def _dotted(path: Sequence[str | int]) -> str:
+    return ".".join(str(part) for part in path if isinstance(part, str))
 
 
 def _subject(path: DocPath) -> str:
@@ -215,9 +228,7 @@ def _subject(path: DocPath) -> str:
     last = path[-1]
     if isinstance(last, int):
         return f"item {last + 1} of {_where(path[:-1])}"
-    if path[:1] == ("resources",) and len(path) in {2, 4}:
-        return _where(path)
-    return f"{last!r} of {_where(path[:-1])}" if len(path) > 1 else f"{last!r}"
+    return _where(path)
 
 
 def _model_at(path: DocPath) -> type[BaseModel] | None:

@@ -351,7 +351,7 @@ class _Resolver:
                 ok &= self.check_identifier(
                     (*path, key) if getattr(spec, key) else path,
                     value,
-                    f"{key} of {name}",
+                    f"the {key} of {name}",
                     key=not getattr(spec, key),
                 )
             if plural == singular:
@@ -412,7 +412,7 @@ class _Resolver:
             self.error(
                 path,
                 "bad-name",
-                f"{what} {name!r} must be snake_case: lowercase letters, digits and '_', "
+                f"{name!r}, {what}, must be snake_case: lowercase letters, digits and '_', "
                 "starting with a letter",
                 f"use {snake_case(re.sub(r'[^A-Za-z0-9]+', '_', name)).strip('_') or 'item'!r}",
                 key=key,
@@ -422,7 +422,7 @@ class _Resolver:
             self.error(
                 path,
                 "bad-name",
-                f"{what} {name!r} is too long ({len(name)} characters; at most "
+                f"{name!r}, {what}, is too long ({len(name)} characters; at most "
                 f"{MAX_IDENTIFIER - 10} leave room for index names)",
                 key=key,
             )
@@ -431,7 +431,7 @@ class _Resolver:
             self.error(
                 path,
                 "reserved-name",
-                f"{what} {name!r} is a Python keyword",
+                f"{name!r}, {what}, is a Python keyword",
                 f"use {name + '_'!r} or another word",
                 key=key,
             )
@@ -440,7 +440,7 @@ class _Resolver:
             self.error(
                 path,
                 "sql-keyword",
-                f"{what} {name!r} is a reserved SQL keyword",
+                f"{name!r}, {what}, is a reserved SQL keyword",
                 f"use another word, e.g. {name + '_value'!r} or a more specific name",
                 key=key,
             )
@@ -457,9 +457,9 @@ class _Resolver:
             self.error(
                 path,
                 "reserved-name",
-                f"{what} {name!r} is an implicit column that every resource already has"
+                f"{name!r}, {what}, is an implicit column that every resource already has"
                 if name in IMPLICIT_COLUMNS
-                else f"{what} 'owner' is the implicit owner of owned resources",
+                else f"'owner', {what}, is the implicit owner of owned resources",
                 "remove it, or choose another name",
                 key=True,
             )
@@ -468,7 +468,7 @@ class _Resolver:
             self.error(
                 path,
                 "reserved-name",
-                f"{what} {name!r} would shadow an attribute of the generated SQLModel class",
+                f"{name!r}, {what}, would shadow an attribute of the generated model class",
                 "choose another name",
                 key=True,
             )
@@ -495,7 +495,7 @@ class _Resolver:
         builtin_names = draft.field_names()
         for name, spec in draft.spec.fields.items():
             path = (*draft.path, "fields", name)
-            if not self.check_member_name(draft, path, name, f"field {draft.name}.{name}"):
+            if not self.check_member_name(draft, path, name, f"a field of {draft.name}"):
                 continue
             if name in builtin_names:
                 self.error(
@@ -774,7 +774,9 @@ class _Resolver:
             path = (*draft.path, "relations", name)
             subject = f"{draft.name}.{name}"
             # A relation names a Python attribute; its column (`<name>_id`) is never a keyword.
-            if not self.check_member_name(draft, path, name, f"relation {subject}", column=False):
+            if not self.check_member_name(
+                draft, path, name, f"a relation of {draft.name}", column=False
+            ):
                 continue
             if name in names:
                 self.error(
@@ -1065,7 +1067,7 @@ class _Resolver:
         return self.check_identifier(
             (*path, "inverse") if relation.inverse else path,
             name,
-            f"inverse relation {target.name}.{name}",
+            f"the inverse relation on {target.name}",
             key=relation.inverse is None,
         )
 
@@ -1393,12 +1395,23 @@ class _Resolver:
                 if principal not in result:
                     result.append(principal)
             chosen[action] = tuple(result)
-        if defaulted and not draft.spec.owned and auth.enabled:
-            described = ", ".join(f"{a}: {'/'.join(chosen.get(a, ())) or '-'}" for a in defaulted)
+        nobody = [action for action in defaulted if not chosen[action]]
+        if nobody:
+            listed = ", ".join(nobody)
+            self.error(
+                draft.path,
+                "no-admin",
+                f"{draft.name} is not owned and has no access rule for {listed}; the default "
+                "is the admin role, but auth.roles declares none",
+                f"add access: {{{nobody[0]}: [...]}} for each of {listed}, or an 'admin' role",
+                key=True,
+            )
+        elif defaulted and not draft.spec.owned and auth.enabled:
+            described = ", ".join(f"{a} {'/'.join(chosen[a])}" for a in defaulted)
             self.question(
-                (*draft.path,),
+                draft.path,
                 f"{draft.name}.access",
-                f"not set for {', '.join(defaulted)}: {described}",
+                f"defaults taken: {described}",
             )
         return Access(
             read=chosen.get("read", ()),
@@ -1414,17 +1427,7 @@ class _Resolver:
             return ("owner",)
         if action == "read":
             return ("authenticated",)
-        if auth.admin_role is None:
-            self.error(
-                (*draft.path,),
-                "no-admin",
-                f"{draft.name} is not owned and has no access.{action}; the default is the "
-                "admin role, but auth.roles declares none",
-                f"add access: {{{action}: [...]}} to {draft.name}, or an 'admin' role",
-                key=True,
-            )
-            return ()
-        return (auth.admin_role,)
+        return (auth.admin_role,) if auth.admin_role else ()
 
     def filter_index_questions(self, resources: list[Resource], tables: list[Table]) -> None:
         by_table = {table.name: table for table in tables}

@@ -124,12 +124,17 @@ def _parse_json(text: str, file: str) -> tuple[Any, SourceMap]:
 
 
 def _parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise DocumentError(_reader_problem(exc, text, file)) from None
     try:
         try:
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             raise DocumentError(_yaml_problem(exc, file)) from None
+        except yaml.reader.ReaderError as exc:
+            raise DocumentError(_reader_problem(exc, text, file)) from None
         except yaml.YAMLError as exc:
             raise DocumentError(
                 Problem.at(Location(file, 1, 1), "syntax", f"YAML error: {exc}", None)
@@ -152,13 +157,26 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
         loader.dispose()
 
 
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:
+    position = max(0, min(exc.position, len(text)))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = exc.character if isinstance(exc.character, int) else 0
+    return Problem.at(
+        Location(file, line, column),
+        "syntax",
+        f"the character U+{character:04X} is not allowed in YAML",
+        "remove control characters from the spec",
+    )
+
+
 def _yaml_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     location = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
     problem = (exc.problem or "invalid YAML").strip()
     hint = None
     if exc.context:
-        hint = f"while {exc.context.strip()}"
+        hint = exc.context.strip()
         if exc.context_mark and exc.context_mark is not mark:
             hint += f" (line {exc.context_mark.line + 1})"
     if "found character '\\t'" in problem:
@@ -202,6 +220,15 @@ class _Builder:
             )
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node)
+        if node.tag not in {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}:
+            raise DocumentError(
+                Problem.at(
+                    _location(self.source.file, node),
+                    "syntax",
+                    f"unsupported YAML tag {node.tag!r}",
+                    "specs are plain data: remove the tag",
+                )
+            )
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):

@@ -20,6 +20,7 @@ from fastapi_architect.spec.model import (
 )
 from fastapi_architect.spec.names import constraint_name
 
+ENUM_MIN_LENGTH = 32
 COLUMN_KIND: dict[str, ColumnKind] = {
     "string": "string",
     "email": "string",
@@ -411,7 +412,8 @@ def _field_column(item: ResolvedField) -> Column:
     kind = COLUMN_KIND[item.type]
     length = item.max_length if kind == "string" else None
     if item.type == "enum":
-        length = max(len(value) for value in item.values)
+        # Room for values added later; the check constraint enforces the actual set.
+        length = max(ENUM_MIN_LENGTH, *(len(value) for value in item.values))
     return Column(
         name=item.name,
         kind=kind,
