@@ -3,6 +3,7 @@ and effective dependencies, table models, and which names resolve to which defin
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -342,6 +343,11 @@ class ProjectIndex:
                 result = True
         self._auth_memo[target] = result
         return result
+
+    @functools.cached_property
+    def imported_modules(self) -> frozenset[str]:
+        """Every module name imported anywhere in the project."""
+        return frozenset(m for f in self.modules.values() for m in f.imported_modules)
 
     def has_layer(self, layer: str) -> bool:
         return layer in self.layers.values()

@@ -46,6 +46,15 @@ def parse_suppressions(lines: list[str]) -> dict[int, Suppression]:
     return out
 
 
+def _walk_local(node: ast.AST) -> Iterator[ast.AST]:
+    todo = list(ast.iter_child_nodes(node))
+    while todo:
+        current = todo.pop()
+        yield current
+        if not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+            todo.extend(ast.iter_child_nodes(current))
+
+
 class FileContext:
     """What a rule sees of one file: its source, tree, facts and the project index."""
 
@@ -61,6 +70,24 @@ class FileContext:
         self.is_test = bool(_TEST_PATH.search(path))
         self._functions: dict[int, ast.FunctionDef | ast.AsyncFunctionDef] | None = None
         self._imports: dict[str, str] | None = None
+        self._nodes: list[ast.AST] | None = None
+        self._scopes: dict[int, ast.AST] | None = None
+
+    @property
+    def nodes(self) -> list[ast.AST]:
+        """Every node of the tree, walked once and shared by all rules."""
+        if self._nodes is None:
+            self._nodes = list(ast.walk(self.tree))
+        return self._nodes
+
+    def scope_of(self, node: ast.AST) -> ast.AST:
+        """The innermost function holding `node`, or the module."""
+        if self._scopes is None:
+            self._scopes = {}
+            for fn in self.functions().values():
+                for sub in _walk_local(fn):
+                    self._scopes[id(sub)] = fn
+        return self._scopes.get(id(node), self.tree)
 
     @property
     def imports(self) -> dict[str, str]:
@@ -84,7 +111,7 @@ class FileContext:
         if self._functions is None:
             self._functions = {
                 node.lineno: node
-                for node in ast.walk(self.tree)
+                for node in self.nodes
                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
             }
         return self._functions

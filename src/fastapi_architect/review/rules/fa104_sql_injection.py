@@ -75,26 +75,26 @@ class SqlInjection(Rule):
     cwe = 89
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        scopes: list[ast.AST] = [ctx.tree, *ctx.functions().values()]
-        seen: set[int] = set()
-        for scope in scopes:
-            assigned = assignments(scope)
-            for node in ast.walk(scope):
-                if not isinstance(node, ast.Call) or id(node) in seen or not node.args:
-                    continue
-                if last_name(call_name(node)) not in SQL_SINKS:
-                    continue
-                arg = node.args[0]
-                if not is_built_string(arg, assigned):
-                    continue
-                source = assigned.get(arg.id, arg) if isinstance(arg, ast.Name) else arg
-                if not SQL_WORDS.search(string_parts(source)):
-                    continue
-                seen.add(id(node))
-                yield self.finding(
-                    ctx,
-                    node,
-                    f"SQL built from a formatted string is passed to `{call_name(node)}()`",
-                    "use bound parameters: `text('... WHERE id = :id')` with "
-                    "`{'id': value}`, or the query builder",
-                )
+        cache: dict[int, dict[str, ast.expr]] = {}
+        for node in ctx.nodes:
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            if last_name(call_name(node)) not in SQL_SINKS:
+                continue
+            scope = ctx.scope_of(node)
+            if id(scope) not in cache:
+                cache[id(scope)] = assignments(scope)
+            assigned = cache[id(scope)]
+            arg = node.args[0]
+            if not is_built_string(arg, assigned):
+                continue
+            source = assigned.get(arg.id, arg) if isinstance(arg, ast.Name) else arg
+            if not SQL_WORDS.search(string_parts(source)):
+                continue
+            yield self.finding(
+                ctx,
+                node,
+                f"SQL built from a formatted string is passed to `{call_name(node)}()`",
+                "use bound parameters: `text('... WHERE id = :id')` with "
+                "`{'id': value}`, or the query builder",
+            )

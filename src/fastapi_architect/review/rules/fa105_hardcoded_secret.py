@@ -70,7 +70,7 @@ class HardcodedSecret(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if ctx.is_test:
             return
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes:
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:

@@ -61,7 +61,7 @@ class JwtVerificationDisabled(Rule):
     cwe = 347
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes:
             if not isinstance(node, ast.Call) or not is_jwt_decode(ctx, node):
                 continue
             if any(kw.arg is None for kw in node.keywords):

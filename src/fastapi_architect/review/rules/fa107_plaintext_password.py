@@ -71,7 +71,7 @@ class PlaintextPassword(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if ctx.is_test:
             return
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes:
             if isinstance(node, ast.Compare) and len(node.comparators) == 1:
                 if not isinstance(node.ops[0], ast.Eq | ast.NotEq):
                     continue

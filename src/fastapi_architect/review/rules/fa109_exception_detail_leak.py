@@ -89,7 +89,7 @@ class ExceptionDetailLeak(Rule):
     cwe = 209
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes:
             if not isinstance(node, ast.ExceptHandler) or node.name is None:
                 continue
             if not _caught(node) & (BROAD | DATABASE):

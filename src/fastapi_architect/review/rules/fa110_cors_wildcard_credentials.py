@@ -66,7 +66,7 @@ class CorsWildcardCredentials(Rule):
     cwe = 942
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes:
             if not isinstance(node, ast.Call):
                 continue
             func = last_name(call_name(node))

@@ -54,7 +54,7 @@ class DebugEnabled(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if ctx.is_test:
             return
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes:
             if isinstance(node, ast.Call):
                 if last_name(call_name(node)) in {"FastAPI", "Starlette"} and is_true(
                     keyword(node, "debug")

@@ -60,9 +60,9 @@ class LoginWithoutRateLimit(Rule):
     cwe = 307
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        limited_project = any(
-            LIMIT_MODULES.search(m) for f in ctx.index.modules.values() for m in f.imported_modules
-        )
+        if not ctx.routes:
+            return
+        limited_project = any(LIMIT_MODULES.search(m) for m in ctx.index.imported_modules)
         for route in ctx.routes:
             fact = route.fact
             if "POST" not in fact.methods or not LOGIN_PATH.search(route.full_path):

@@ -50,7 +50,7 @@ class JwtNoneAlgorithm(Rule):
     cwe = 327
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes:
             if not isinstance(node, ast.Call):
                 continue
             name = ctx.qualify(node.func)

@@ -60,7 +60,7 @@ class WeakPasswordHash(Rule):
     cwe = 916
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes:
             if not isinstance(node, ast.Call) or not node.args:
                 continue
             name = ctx.qualify(node.func)

@@ -51,7 +51,7 @@ class TlsVerificationDisabled(Rule):
     cwe = 295
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes:
             if not isinstance(node, ast.Call):
                 continue
             verify = keyword(node, "verify")

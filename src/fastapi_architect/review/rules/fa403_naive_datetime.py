@@ -53,7 +53,7 @@ class NaiveDatetime(Rule):
     confidence = Confidence.HIGH
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes:
             if not isinstance(node, ast.Call):
                 continue
             name = ctx.qualify(node.func)

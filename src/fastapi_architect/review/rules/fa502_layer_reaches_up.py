@@ -57,7 +57,7 @@ class LayerReachesUp(Rule):
         own = ctx.index.layers.get(ctx.path)
         if own not in LOWER:
             return
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes:
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):

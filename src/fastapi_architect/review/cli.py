@@ -1,0 +1,233 @@
+"""`review`, `survey`, `rules` and `rule`: thin command-line callers of the review API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.table import Table
+
+from fastapi_architect.review.config import ConfigError, load_config
+from fastapi_architect.review.docs import render_rule, rule_doc
+from fastapi_architect.review.engine import review, unknown_codes
+from fastapi_architect.review.model import Confidence, Severity
+from fastapi_architect.review.report import render_json, render_sarif
+from fastapi_architect.review.rule import all_rules, get_rule
+from fastapi_architect.review.text import render_text
+
+
+class ReviewFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+class SurveyFormat(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+class FailOn(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    NEVER = "never"
+
+
+def _split(values: list[str] | None) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(c.strip() for v in values for c in v.split(",") if c.strip())
+
+
+def _fail(console: Console, message: str) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def _emit(text: str, output: Path | None, console: Console) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(console, f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the review and survey commands to the main `fastapi-architect` app."""
+
+    @app.command("review")
+    def review_command(
+        path: Annotated[Path, typer.Argument(help="Directory or file to review.")],
+        output_format: Annotated[
+            ReviewFormat, typer.Option("--format", "-f", help="Report format.")
+        ] = ReviewFormat.TEXT,
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
+        ] = None,
+        select: Annotated[
+            list[str] | None,
+            typer.Option(help="Rules to run: ids, slugs or id prefixes (FA1), comma-separated."),
+        ] = None,
+        ignore: Annotated[
+            list[str] | None, typer.Option(help="Rules to skip: ids, slugs or prefixes.")
+        ] = None,
+        exclude: Annotated[
+            list[str] | None, typer.Option(help="Glob of paths to skip (repeatable).")
+        ] = None,
+        fail_on: Annotated[
+            FailOn | None,
+            typer.Option(help="Exit 1 when a finding is at or above this severity."),
+        ] = None,
+        min_confidence: Annotated[
+            Confidence | None, typer.Option(help="Hide findings below this confidence.")
+        ] = None,
+        show_suppressed: Annotated[
+            bool, typer.Option(help="List suppressed findings with their reasons.")
+        ] = False,
+        no_cache: Annotated[
+            bool, typer.Option("--no-cache", help="Do not read or write the cache.")
+        ] = False,
+        cache_dir: Annotated[Path | None, typer.Option(help="Where to keep the cache.")] = None,
+        jobs: Annotated[int, typer.Option(help="Worker processes (0: one per CPU).", min=0)] = 0,
+        config_file: Annotated[
+            Path | None, typer.Option("--config", help="pyproject.toml to read settings from.")
+        ] = None,
+    ) -> None:
+        """Review a FastAPI codebase against the backend checklist (statically)."""
+        err = Console(stderr=True)
+        try:
+            if not path.exists():
+                raise _fail(err, f"{path}: no such file or directory")
+            if config_file is not None and not config_file.is_file():
+                raise _fail(err, f"{config_file}: no such file")
+            try:
+                config = load_config(path, config_file)
+            except ConfigError as exc:
+                raise _fail(err, str(exc)) from None
+            select_codes, ignore_codes = _split(select), _split(ignore)
+            bad = unknown_codes(
+                [*(select_codes or ()), *(ignore_codes or ()), *config.select, *config.ignore]
+            )
+            if bad:
+                raise _fail(
+                    err, f"unknown rule(s): {', '.join(bad)}; see `fastapi-architect rules`"
+                )
+            config = config.merged(
+                select=select_codes,
+                ignore=ignore_codes,
+                exclude=(*config.exclude, *(exclude or ())) if exclude else None,
+                min_confidence=min_confidence,
+                cache=False if no_cache else None,
+                cache_dir=cache_dir,
+                jobs=jobs,
+            )
+            result = review(path, config)
+            if output_format is ReviewFormat.JSON:
+                _emit(render_json(result), output, err)
+            elif output_format is ReviewFormat.SARIF:
+                _emit(render_sarif(result), output, err)
+            elif output is not None:
+                with output.open("w", encoding="utf-8") as handle:
+                    render_text(
+                        result,
+                        Console(file=handle, width=120, no_color=True),
+                        show_suppressed=show_suppressed,
+                    )
+            else:
+                render_text(
+                    result,
+                    Console(highlight=False, soft_wrap=True),
+                    show_suppressed=show_suppressed,
+                )
+            threshold = fail_on.value if fail_on is not None else config.fail_on.value
+            if threshold != FailOn.NEVER and result.fails(Severity(threshold)):
+                raise typer.Exit(1)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # never show a traceback
+            raise _fail(err, f"review stopped: {type(exc).__name__}: {exc}") from None
+
+    @app.command("survey")
+    def survey_command(
+        path: Annotated[Path, typer.Argument(help="Directory or file to survey.")],
+        output_format: Annotated[
+            SurveyFormat, typer.Option("--format", "-f", help="Output format.")
+        ] = SurveyFormat.TEXT,
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="Write to a file.")
+        ] = None,
+    ) -> None:
+        """Show what a FastAPI codebase is: routes, models, ER diagram, layering."""
+        from fastapi_architect.survey import render_json as survey_json
+        from fastapi_architect.survey import render_markdown, survey
+        from fastapi_architect.survey import render_text as survey_text
+
+        err = Console(stderr=True)
+        try:
+            if not path.exists():
+                raise _fail(err, f"{path}: no such file or directory")
+            try:
+                config = load_config(path)
+            except ConfigError as exc:
+                raise _fail(err, str(exc)) from None
+            result = survey(path, config)
+            if output_format is SurveyFormat.JSON:
+                _emit(survey_json(result), output, err)
+            elif output_format is SurveyFormat.MARKDOWN:
+                _emit(render_markdown(result), output, err)
+            elif output is not None:
+                with output.open("w", encoding="utf-8") as handle:
+                    survey_text(result, Console(file=handle, width=160, no_color=True))
+            else:
+                survey_text(result, Console())
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # never show a traceback
+            raise _fail(err, f"survey stopped: {type(exc).__name__}: {exc}") from None
+
+    @app.command("rules")
+    def rules_command(
+        as_json: Annotated[bool, typer.Option("--json", help="List as JSON.")] = False,
+    ) -> None:
+        """List the review rules."""
+        rules = all_rules()
+        if as_json:
+            data = [
+                {
+                    "id": r.id,
+                    "slug": r.slug,
+                    "severity": r.severity.value,
+                    "confidence": r.confidence.value,
+                    "cwe": r.cwe,
+                    "summary": rule_doc(r).summary,
+                }
+                for r in rules
+            ]
+            sys.stdout.write(json.dumps(data, indent=2) + "\n")
+            return
+        table = Table(title=f"{len(rules)} rules")
+        for col in ("Id", "Slug", "Severity", "Confidence", "What it catches"):
+            table.add_column(col)
+        for r in rules:
+            table.add_row(r.id, r.slug, r.severity.value, r.confidence.value, rule_doc(r).summary)
+        Console().print(table)
+
+    @app.command("rule")
+    def rule_command(
+        code: Annotated[str, typer.Argument(help="Rule id (FA104) or slug (sql-injection).")],
+    ) -> None:
+        """Print one rule's documentation: what, why, example, fix."""
+        rule = get_rule(code)
+        if rule is None:
+            raise _fail(Console(stderr=True), f"no rule {code!r}; see `fastapi-architect rules`")
+        Console().print(Markdown(render_rule(rule, heading="#")))
