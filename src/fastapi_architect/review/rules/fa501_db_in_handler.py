@@ -85,19 +85,21 @@ class DbInHandler(Rule):
             handler = ctx.handler(route)
             if not sessions or handler is None:
                 continue
-            for node in walk_body(handler):
-                if (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Attribute)
-                    and isinstance(node.func.value, ast.Name)
-                    and node.func.value.id in sessions
-                    and node.func.attr in DB_METHODS
-                ):
-                    yield self.finding(
-                        ctx,
-                        node,
-                        f"handler {route.fact.handler} queries the database itself "
-                        "while the project has a service/repository layer",
-                        "move the query into the repository (or service) and call it here",
-                    )
-                    break
+            calls = [
+                node
+                for node in walk_body(handler)
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in sessions
+                and node.func.attr in DB_METHODS
+            ]
+            if calls:
+                first = min(calls, key=lambda n: (n.lineno, n.col_offset))
+                yield self.finding(
+                    ctx,
+                    first,
+                    f"handler {route.fact.handler} queries the database itself "
+                    "while the project has a service/repository layer",
+                    "move the query into the repository (or service) and call it here",
+                )
