@@ -1,0 +1,173 @@
+"""What the tools return: typed results, published to clients as output schemas."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SourceLocation(_Out):
+    """A 1-based line and column in a file (the file relative to the server root)."""
+
+    file: str
+    line: int
+    column: int
+
+
+class SpecProblem(_Out):
+    """One thing wrong with a spec, and how to fix it."""
+
+    location: SourceLocation
+    code: str
+    message: str
+    hint: str | None = None
+
+
+class OpenQuestion(_Out):
+    """A decision the spec left open, with the default that was taken."""
+
+    location: SourceLocation
+    subject: str
+    decision: str
+
+
+class ResourceSummary(_Out):
+    """A resource of a valid spec: where it is served and how it behaves."""
+
+    name: str
+    path: str = Field(description="The collection path, API prefix included.")
+    table: str
+    owned: bool
+    soft_delete: bool
+    audit: bool
+    relations: list[str] = Field(description="`name -> Target (kind)` for each relation.")
+
+
+class CheckSpecResult(_Out):
+    """The outcome of checking a spec: every problem, or the resolved summary."""
+
+    file: str
+    ok: bool = Field(description="True when the spec is valid (no problems).")
+    summary: str
+    problems: list[SpecProblem]
+    open_questions: list[OpenQuestion]
+    resources: list[ResourceSummary]
+    tables: list[str]
+
+
+class ReviewFinding(_Out):
+    """A problem found at one place in the code, with the way to fix it."""
+
+    rule_id: str
+    slug: str
+    severity: str = Field(description="info, warning or error.")
+    confidence: str = Field(description="low, medium or high.")
+    location: SourceLocation
+    end_line: int
+    end_column: int
+    message: str
+    fix: str
+    cwe: int | None = None
+
+
+class SkippedFile(_Out):
+    """A file the tool could not use; the rest of the tree was still processed."""
+
+    file: str
+    line: int
+    message: str
+
+
+class ReviewResult(_Out):
+    """Every active finding in a tree, most severe first within each file."""
+
+    path: str
+    files: int
+    passed: bool = Field(description="True when no active finding is at or above `fail_on`.")
+    fail_on: str
+    summary: str
+    counts: dict[str, int] = Field(description="Active findings per severity.")
+    findings: list[ReviewFinding]
+    suppressed: int = Field(description="Findings silenced by inline `architect: ignore` comments.")
+    skipped: list[SkippedFile]
+    rules: list[str] = Field(description="The ids of the rules that ran.")
+
+
+class SurveyRoute(_Out):
+    """One endpoint: what it serves, who may call it, and what it returns."""
+
+    methods: list[str]
+    path: str = Field(description="The full path, router and app prefixes included.")
+    handler: str
+    location: SourceLocation
+    auth: bool
+    auth_via: str | None = Field(description="The dependency that authenticates, if any.")
+    response_model: str | None
+    status_code: int | None
+    mounted: bool = Field(description="False when no app includes the route's router.")
+
+
+class SurveyColumn(_Out):
+    name: str
+    type: str
+    primary_key: bool
+    foreign_key: str | None
+    index: bool
+    unique: bool
+
+
+class SurveyRelation(_Out):
+    name: str
+    target: str
+    many: bool
+
+
+class SurveyModel(_Out):
+    """A table model with its columns and relations."""
+
+    name: str
+    table: str | None
+    location: SourceLocation
+    columns: list[SurveyColumn]
+    relations: list[SurveyRelation]
+
+
+class SurveyLayer(_Out):
+    """An architectural layer and the files found in it."""
+
+    name: str
+    files: list[str]
+
+
+class SurveyResult(_Out):
+    """What a codebase is: its routes, its models and its layering."""
+
+    path: str
+    files: int
+    summary: str
+    routes: list[SurveyRoute]
+    models: list[SurveyModel]
+    layers: list[SurveyLayer]
+    unlayered: list[str] = Field(description="Files that belong to no recognised layer.")
+    skipped: list[SkippedFile]
+
+
+class RuleSection(_Out):
+    title: str
+    body: str
+
+
+class RuleDocumentation(_Out):
+    """A review rule's documentation: what it catches, why, and what to write instead."""
+
+    id: str
+    slug: str
+    severity: str
+    confidence: str
+    cwe: int | None
+    summary: str
+    sections: list[RuleSection]
+    markdown: str

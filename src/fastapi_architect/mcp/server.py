@@ -1,0 +1,275 @@
+"""The MCP server: the architect's tools, resources and workflow prompt, over stdio or HTTP."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import anyio
+import uvicorn
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.resources import FunctionResource, TextResource
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from fastapi_architect import __version__
+from fastapi_architect.mcp import tools
+from fastapi_architect.mcp.models import (
+    CheckSpecResult,
+    ReviewResult,
+    RuleDocumentation,
+    SurveyResult,
+)
+from fastapi_architect.mcp.paths import Root, ToolUsageError
+from fastapi_architect.mcp.workflow import workflow_text
+from fastapi_architect.review import all_rules, render_rule, rule_doc
+from fastapi_architect.spec import spec_json_schema
+
+M = TypeVar("M", bound=BaseModel)
+logger = logging.getLogger("fastapi_architect.mcp")
+
+URI = "fastapi-architect://"
+SCHEMA_URI = f"{URI}spec/schema.json"
+TEXT_LINES = 40
+READ_ONLY = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+INSTRUCTIONS = (
+    "fastapi-architect checks backend specs (architect.yaml), reviews FastAPI code against a "
+    "quality and security checklist, and surveys what a codebase contains. Paths are relative "
+    "to the server root. Start with the `architect-workflow` prompt; read the spec schema at "
+    f"{SCHEMA_URI} and the examples under {URI}examples/."
+)
+
+
+def _respond(name: str, work: Callable[[], M], text: Callable[[M], str]) -> CallToolResult:
+    """Run a tool's work: its model as structured content and a text summary, or an error
+    result whose text says what went wrong. Nothing escapes, so the server keeps serving."""
+    try:
+        result = work()
+    except ToolUsageError as exc:
+        return _error(str(exc))
+    except Exception as exc:  # a bug must cost one call, not the server
+        logger.error("%s failed: %s: %s", name, type(exc).__name__, exc)
+        return _error(f"{name} failed unexpectedly: {type(exc).__name__}: {exc}")
+    return CallToolResult(
+        content=[TextContent(type="text", text=text(result))],
+        structured_content=result.model_dump(mode="json"),
+    )
+
+
+def _error(message: str) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=message)], is_error=True)
+
+
+def _capped(head: str, lines: list[str]) -> str:
+    shown = lines[:TEXT_LINES]
+    more = len(lines) - len(shown)
+    tail = [f"... and {more} more in the structured result"] if more else []
+    return "\n".join([head, *shown, *tail])
+
+
+def _check_text(result: CheckSpecResult) -> str:
+    lines: list[str] = []
+    for p in result.problems:
+        where = f"{p.location.file}:{p.location.line}:{p.location.column}"
+        lines.append(f"{where}: {p.message} [{p.code}]" + (f" (hint: {p.hint})" if p.hint else ""))
+    for q in result.open_questions:
+        where = f"{q.location.file}:{q.location.line}:{q.location.column}"
+        lines.append(f"open question at {where}: {q.subject}: {q.decision}")
+    return _capped(result.summary, lines)
+
+
+def _review_text(result: ReviewResult) -> str:
+    lines = [
+        f"{f.location.file}:{f.location.line}:{f.location.column}: {f.rule_id} "
+        f"[{f.severity}] {f.message}"
+        for f in result.findings
+    ]
+    return _capped(result.summary, lines)
+
+
+def _survey_text(result: SurveyResult) -> str:
+    lines = [
+        f"{' '.join(r.methods)} {r.path} -> {r.handler}"
+        f"{'' if r.auth else ' (no auth)'}"
+        f"{f' returns {r.response_model}' if r.response_model else ''}"
+        for r in result.routes
+    ]
+    lines += [f"model {m.name} (table {m.table or '?'})" for m in result.models]
+    return _capped(result.summary, lines)
+
+
+def examples_dir() -> Path | None:
+    """The example specs: shipped in the package, or beside it in a source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "examples", package.parent.parent / "examples"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def build_server(root: Path | str = ".") -> MCPServer:
+    """A server whose tools read only under `root`."""
+    base = Root(root)
+    server: MCPServer = MCPServer(
+        name="fastapi-architect",
+        title="fastapi-architect",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        log_level="WARNING",
+    )
+
+    @server.tool(name="check_spec", title="Check a spec", annotations=READ_ONLY)
+    def check_spec(
+        spec: Annotated[
+            str | None, Field(description="The spec text (YAML or JSON); or give `path`.")
+        ] = None,
+        path: Annotated[
+            str | None,
+            Field(description="A spec file, relative to the server root; or give `spec`."),
+        ] = None,
+    ) -> Annotated[CallToolResult, CheckSpecResult]:
+        """Check an architect.yaml spec: every problem with file:line:column, what is wrong
+        and how to fix it; for a valid spec, its resources, tables and open questions (the
+        decisions left open and the default taken)."""
+        return _respond("check_spec", lambda: tools.check_spec(base, spec, path), _check_text)
+
+    @server.tool(name="review", title="Review code", annotations=READ_ONLY)
+    def review(
+        path: Annotated[
+            str, Field(description="A directory or Python file, relative to the server root.")
+        ] = ".",
+        select: Annotated[
+            list[str] | None,
+            Field(description="Rules to run: ids (FA104), id prefixes (FA1), slugs, or ALL."),
+        ] = None,
+        ignore: Annotated[
+            list[str] | None, Field(description="Rules to leave out, in the same forms.")
+        ] = None,
+        exclude: Annotated[
+            list[str] | None, Field(description="Glob patterns of files or folders to skip.")
+        ] = None,
+        fail_on: Annotated[
+            tools.SeverityName | None,
+            Field(description="The severity at which `passed` turns false (default error)."),
+        ] = None,
+    ) -> Annotated[CallToolResult, ReviewResult]:
+        """Review FastAPI / SQLModel / SQLAlchemy code without running it: auth coverage,
+        user isolation, SQL injection, secrets, blocking calls in async code, N+1 queries,
+        pagination, REST conventions and more. Each finding has a rule id, severity,
+        location, message and fix. Settings in pyproject.toml [tool.fastapi-architect] apply."""
+        return _respond(
+            "review",
+            lambda: tools.review(base, path, select, ignore, exclude, fail_on),
+            _review_text,
+        )
+
+    @server.tool(name="survey", title="Survey a codebase", annotations=READ_ONLY)
+    def survey(
+        path: Annotated[
+            str, Field(description="A directory or Python file, relative to the server root.")
+        ] = ".",
+        exclude: Annotated[
+            list[str] | None, Field(description="Glob patterns of files or folders to skip.")
+        ] = None,
+    ) -> Annotated[CallToolResult, SurveyResult]:
+        """Say what a FastAPI codebase is: its routes (method, full path, handler, auth,
+        response model), its table models with columns and relations, and its layering."""
+        return _respond("survey", lambda: tools.survey(base, path, exclude), _survey_text)
+
+    @server.tool(name="explain_rule", title="Explain a review rule", annotations=READ_ONLY)
+    def explain_rule(
+        rule: Annotated[str, Field(description="A rule id (FA104) or slug (sql-injection).")],
+    ) -> Annotated[CallToolResult, RuleDocumentation]:
+        """A review rule's documentation: what it catches, why it matters, an example, what
+        to write instead, and what it cannot see."""
+        return _respond("explain_rule", lambda: tools.explain_rule(rule), lambda r: r.markdown)
+
+    _add_resources(server)
+
+    @server.prompt(
+        name="architect-workflow",
+        title="Design, build and verify a FastAPI backend",
+        description="The architect's workflow: write the spec, check it until clean, design, "
+        "generate, run the tests, review.",
+    )
+    async def architect_workflow(requirements: str = "", spec_path: str = "architect.yaml") -> str:
+        offered = {tool.name for tool in await server.list_tools()}
+        return workflow_text(offered, requirements, spec_path)
+
+    return server
+
+
+def _add_resources(server: MCPServer) -> None:
+    server.add_resource(
+        FunctionResource.from_function(
+            fn=lambda: _json(spec_json_schema()),
+            uri=SCHEMA_URI,
+            name="spec-schema",
+            title="Spec JSON Schema",
+            description="The JSON Schema of architect.yaml: every key, its type and default.",
+            mime_type="application/json",
+        )
+    )
+    for rule in all_rules():
+        doc = rule_doc(rule)
+        server.add_resource(
+            TextResource(
+                uri=f"{URI}rules/{rule.id}",
+                name=f"{rule.id} {rule.slug}",
+                title=f"Rule {rule.id} ({rule.slug})",
+                description=doc.summary,
+                mime_type="text/markdown",
+                text=render_rule(rule, heading="#"),
+            )
+        )
+    examples = examples_dir()
+    for example in sorted(examples.glob("*.yaml")) if examples else ():
+        server.add_resource(
+            TextResource(
+                uri=f"{URI}examples/{example.name}",
+                name=f"example {example.stem}",
+                title=f"Example spec: {example.stem}",
+                description=_first_comment(example) or f"The {example.stem} example spec.",
+                mime_type="application/yaml",
+                text=example.read_text(encoding="utf-8"),
+            )
+        )
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, indent=2) + "\n"
+
+
+def _first_comment(path: Path) -> str:
+    first = path.read_text(encoding="utf-8").partition("\n")[0]
+    return first.removeprefix("#").strip() if first.startswith("#") else ""
+
+
+# -- transports ------------------------------------------------------------------------------
+def serve_stdio(server: MCPServer) -> None:
+    """Serve over stdin/stdout until the client closes stdin; stdout carries only protocol."""
+    anyio.run(server.run_stdio_async)
+
+
+def serve_http(
+    server: MCPServer, host: str, port: int, announce: Callable[[str], None] = logger.warning
+) -> None:
+    """Serve streamable HTTP at http://host:port/mcp; `announce` gets the URL once the port
+    accepts connections (port 0 picks a free one)."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listener = socket.socket(family, kind, proto)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(address)
+    listener.listen(128)
+    bound_port = listener.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    app = server.streamable_http_app(host=host)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    announce(f"http://{shown}:{bound_port}/mcp")
+    anyio.run(uvicorn.Server(config).serve, [listener])

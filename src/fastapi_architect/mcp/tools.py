@@ -1,0 +1,356 @@
+"""The tools' work, independent of the protocol: typed arguments in, result models out.
+
+Each function is a thin caller of the same Python API the command line uses. Anything the
+caller must fix is raised as `ToolUsageError` with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from fastapi_architect.mcp.models import (
+    CheckSpecResult,
+    OpenQuestion,
+    ResourceSummary,
+    ReviewFinding,
+    ReviewResult,
+    RuleDocumentation,
+    RuleSection,
+    SkippedFile,
+    SourceLocation,
+    SpecProblem,
+    SurveyColumn,
+    SurveyLayer,
+    SurveyModel,
+    SurveyRelation,
+    SurveyResult,
+    SurveyRoute,
+)
+from fastapi_architect.mcp.paths import Root, ToolUsageError
+from fastapi_architect.review import (
+    ConfigError,
+    ProjectIndex,
+    ReviewConfig,
+    Severity,
+    all_rules,
+    get_rule,
+    load_config,
+    render_rule,
+    review_files,
+    rule_doc,
+)
+from fastapi_architect.review.engine import decode, discover, facts_job, unknown_codes
+from fastapi_architect.review.facts import ModuleFacts
+from fastapi_architect.review.model import ParseError
+from fastapi_architect.spec import CheckResult, Location, check_file, check_text
+
+SeverityName = Literal["info", "warning", "error"]
+SPEC_TEXT_LABEL = "architect.yaml"
+MAX_SPEC_CHARS = 1_000_000
+
+
+# -- check_spec ------------------------------------------------------------------------------
+def check_spec(root: Root, spec: str | None, path: str | None) -> CheckSpecResult:
+    """Check spec text or a spec file under the root."""
+    if (spec is None) == (path is None):
+        raise ToolUsageError("give exactly one of `spec` (the spec text) or `path` (a spec file)")
+    if spec is not None:
+        if len(spec) > MAX_SPEC_CHARS:
+            raise ToolUsageError(f"the spec text is over {MAX_SPEC_CHARS} characters")
+        return _check_result(check_text(spec, SPEC_TEXT_LABEL), SPEC_TEXT_LABEL, root)
+    assert path is not None
+    file = root.existing(path)
+    if file.is_dir():
+        raise ToolUsageError(f"{path!r} is a directory; give the spec file (e.g. architect.yaml)")
+    try:
+        result = check_file(file)
+    except OSError as exc:
+        raise ToolUsageError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    return _check_result(result, root.relative(file), root)
+
+
+def _location(location: Location, label: str, root: Root) -> SourceLocation:
+    file = location.file
+    if Path(file).is_absolute():
+        file = root.relative(Path(file))
+    return SourceLocation(file=file or label, line=location.line, column=location.column)
+
+
+def _check_result(result: CheckResult, label: str, root: Root) -> CheckSpecResult:
+    problems = [
+        SpecProblem(
+            location=_location(p.location, label, root), code=p.code, message=p.message, hint=p.hint
+        )
+        for p in result.problems
+    ]
+    spec = result.spec
+    if spec is None or problems:
+        count = len(problems)
+        summary = f"{label}: {count} problem{'s' if count != 1 else ''}; fix each one and check again"
+        return CheckSpecResult(
+            file=label,
+            ok=False,
+            summary=summary,
+            problems=problems,
+            open_questions=[],
+            resources=[],
+            tables=[],
+        )
+    questions = [
+        OpenQuestion(
+            location=_location(q.location, label, root), subject=q.subject, decision=q.decision
+        )
+        for q in spec.open_questions
+    ]
+    resources = [
+        ResourceSummary(
+            name=r.name,
+            path=f"{spec.api.prefix}{r.path}",
+            table=r.table,
+            owned=r.owned,
+            soft_delete=r.soft_delete,
+            audit=r.audit,
+            relations=[f"{rel.name} -> {rel.target} ({rel.kind})" for rel in r.relations],
+        )
+        for r in spec.resources
+    ]
+    summary = (
+        f"{label}: valid. {spec.project.title}: {len(spec.resources)} resources "
+        f"({', '.join(r.name for r in spec.resources)}), {len(spec.tables)} tables, "
+        f"{spec.auth.mode} auth, {spec.database.engine}; "
+        f"{len(questions)} open question{'s' if len(questions) != 1 else ''}"
+    )
+    return CheckSpecResult(
+        file=label,
+        ok=True,
+        summary=summary,
+        problems=[],
+        open_questions=questions,
+        resources=resources,
+        tables=[t.name for t in spec.tables],
+    )
+
+
+# -- reading a tree --------------------------------------------------------------------------
+def _read_tree(
+    root: Root, target: Path, exclude: Sequence[str]
+) -> tuple[dict[str, str], list[SkippedFile]]:
+    """The Python sources under `target` keyed by relative path; links out of the root skipped."""
+    base = target.parent if target.is_file() else target
+    sources: dict[str, str] = {}
+    skipped: list[SkippedFile] = []
+    for file in discover(target, exclude):
+        rel = file.relative_to(base).as_posix()
+        if not root.contains(file):
+            skipped.append(SkippedFile(file=rel, line=1, message="links outside the server root"))
+            continue
+        try:
+            sources[rel] = decode(file.read_bytes())
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as exc:
+            skipped.append(SkippedFile(file=rel, line=1, message=f"cannot read: {exc}"))
+    return sources, skipped
+
+
+def _skipped(errors: Sequence[ParseError]) -> list[SkippedFile]:
+    return [SkippedFile(file=e.path, line=e.line, message=e.message) for e in errors]
+
+
+def _config(root: Root, target: Path) -> ReviewConfig:
+    """`[tool.fastapi-architect]` from the nearest pyproject.toml at or above `target`,
+    looking no higher than the root."""
+    start = target if target.is_dir() else target.parent
+    for directory in (start, *start.parents):
+        if not directory.is_relative_to(root.path):
+            break
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and root.contains(candidate):
+            try:
+                return load_config(start, candidate)
+            except ConfigError as exc:
+                raise ToolUsageError(str(exc)) from None
+    return ReviewConfig()
+
+
+# -- review ----------------------------------------------------------------------------------
+def review(
+    root: Root,
+    path: str,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    exclude: list[str] | None,
+    fail_on: SeverityName | None,
+) -> ReviewResult:
+    """Review the Python code under `path` with the selected rules."""
+    target = root.existing(path)
+    unknown = unknown_codes([*(select or ()), *(ignore or ())])
+    if unknown:
+        raise ToolUsageError(
+            f"unknown rule code(s): {', '.join(unknown)}; use a rule id (FA104), an id "
+            "prefix (FA1), a slug (sql-injection) or ALL"
+        )
+    config = _config(root, target).merged(
+        select=tuple(select) if select else None,
+        ignore=tuple(ignore) if ignore else None,
+        exclude=tuple(exclude) if exclude else None,
+        fail_on=Severity(fail_on) if fail_on else None,
+        # No cache file (it would be written outside the root) and no worker processes.
+        cache=False,
+        jobs=1,
+    )
+    sources, skipped = _read_tree(root, target, config.exclude)
+    result = review_files(sources, config, root=root.relative(target))
+    active = result.active
+    counts = Counter(f.severity.value for f in active)
+    findings = [
+        ReviewFinding(
+            rule_id=f.rule_id,
+            slug=f.slug,
+            severity=f.severity.value,
+            confidence=f.confidence.value,
+            location=SourceLocation(file=_joined(root, target, f.path), line=f.line, column=f.col),
+            end_line=f.end_line,
+            end_column=f.end_col,
+            message=f.message,
+            fix=f.fix,
+            cwe=f.cwe,
+        )
+        for f in active
+    ]
+    passed = not result.fails(config.fail_on)
+    by_severity = ", ".join(f"{counts[s.value]} {s.value}" for s in reversed(Severity))
+    summary = (
+        f"{root.relative(target)}: {len(findings)} finding{'s' if len(findings) != 1 else ''} "
+        f"({by_severity}) in {result.files} file{'s' if result.files != 1 else ''}; "
+        f"{'passed' if passed else 'failed'} (fail on {config.fail_on.value})"
+    )
+    if result.suppressed:
+        summary += f"; {len(result.suppressed)} suppressed inline"
+    return ReviewResult(
+        path=root.relative(target),
+        files=result.files,
+        passed=passed,
+        fail_on=config.fail_on.value,
+        summary=summary,
+        counts={s.value: counts[s.value] for s in Severity},
+        findings=findings,
+        suppressed=len(result.suppressed),
+        skipped=skipped + _skipped(result.errors),
+        rules=list(result.rules),
+    )
+
+
+def _joined(root: Root, target: Path, rel: str) -> str:
+    """A path the engine reports relative to the reviewed tree, made relative to the root."""
+    base = target.parent if target.is_file() else target
+    return root.relative(base / rel)
+
+
+# -- survey ----------------------------------------------------------------------------------
+def survey(root: Root, path: str, exclude: list[str] | None) -> SurveyResult:
+    """Routes, table models and layering of the code under `path`."""
+    target = root.existing(path)
+    sources, skipped = _read_tree(root, target, exclude or ())
+    modules: list[ModuleFacts] = []
+    for item in sorted(sources.items()):
+        facts = facts_job(item)
+        if isinstance(facts, ParseError):
+            skipped.append(SkippedFile(file=facts.path, line=facts.line, message=facts.message))
+        else:
+            modules.append(facts)
+    index = ProjectIndex(modules)
+
+    def where(rel: str, line: int, column: int) -> SourceLocation:
+        return SourceLocation(file=_joined(root, target, rel), line=line, column=column)
+
+    routes = [
+        SurveyRoute(
+            methods=list(r.fact.methods),
+            path=r.full_path,
+            handler=r.fact.qualname,
+            location=where(r.path, r.fact.line, r.fact.col + 1),
+            auth=r.auth,
+            auth_via=r.auth_via,
+            response_model=r.fact.response_model or r.fact.return_annotation,
+            status_code=r.fact.status_code,
+            mounted=r.mounted,
+        )
+        for r in sorted(index.routes, key=lambda r: (r.full_path, r.fact.methods))
+    ]
+    models = [
+        SurveyModel(
+            name=t.name,
+            table=t.tablename,
+            location=where(index.class_paths[t.qualname], t.line, t.col + 1),
+            columns=[
+                SurveyColumn(
+                    name=c.name,
+                    type=c.type_name,
+                    primary_key=c.primary_key,
+                    foreign_key=c.foreign_key,
+                    index=c.index,
+                    unique=c.unique,
+                )
+                for c in index.all_columns(t)
+            ],
+            relations=[
+                SurveyRelation(name=rel.name, target=rel.target, many=rel.many)
+                for rel in index.all_relations(t)
+            ],
+        )
+        for t in sorted(index.tables, key=lambda t: t.name)
+    ]
+    grouped: dict[str, list[str]] = {}
+    unlayered: list[str] = []
+    for rel, layer in sorted(index.layers.items()):
+        shown = _joined(root, target, rel)
+        if layer is None:
+            unlayered.append(shown)
+        else:
+            grouped.setdefault(layer, []).append(shown)
+    layers = [SurveyLayer(name=name, files=files) for name, files in grouped.items()]
+    protected = sum(1 for r in routes if r.auth)
+    summary = (
+        f"{root.relative(target)}: {len(routes)} route{'s' if len(routes) != 1 else ''} "
+        f"({protected} authenticated), {len(models)} table model"
+        f"{'s' if len(models) != 1 else ''}, layers: "
+        f"{', '.join(layer.name for layer in layers) or 'none recognised'}"
+    )
+    return SurveyResult(
+        path=root.relative(target),
+        files=len(sources),
+        summary=summary,
+        routes=routes,
+        models=models,
+        layers=layers,
+        unlayered=unlayered,
+        skipped=skipped,
+    )
+
+
+# -- explain_rule ----------------------------------------------------------------------------
+def explain_rule(rule: str) -> RuleDocumentation:
+    """A rule's documentation by id (FA104) or slug (sql-injection)."""
+    found = get_rule(rule)
+    if found is None:
+        names = [name for r in all_rules() for name in (r.id, r.slug)]
+        close = difflib.get_close_matches(rule.strip(), names, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ToolUsageError(
+            f"no rule {rule!r}{hint} (rule ids run FA001 to "
+            f"{all_rules()[-1].id}; the resources under fastapi-architect://rules/ list them)"
+        )
+    doc = rule_doc(found)
+    return RuleDocumentation(
+        id=doc.id,
+        slug=doc.slug,
+        severity=doc.severity,
+        confidence=doc.confidence,
+        cwe=doc.cwe,
+        summary=doc.summary,
+        sections=[RuleSection(title=title, body=body) for title, body in doc.sections],
+        markdown=render_rule(found, heading="#"),
+    )
