@@ -99,15 +99,13 @@ class ReviewResult(_Out):
 class SurveyRoute(_Out):
     """One endpoint: what it serves, who may call it, and what it returns."""
 
-    methods: list[str]
+    method: str = Field(description="The HTTP method(s), `/`-separated.")
     path: str = Field(description="The full path, router and app prefixes included.")
     handler: str
     location: SourceLocation
-    auth: bool
-    auth_via: str | None = Field(description="The dependency that authenticates, if any.")
+    auth: str | None = Field(description="The dependency that authenticates; null when none.")
     response_model: str | None
     status_code: int | None
-    mounted: bool = Field(description="False when no app includes the route's router.")
 
 
 class SurveyColumn(_Out):
@@ -129,17 +127,25 @@ class SurveyModel(_Out):
     """A table model with its columns and relations."""
 
     name: str
-    table: str | None
+    table: str
     location: SourceLocation
     columns: list[SurveyColumn]
     relations: list[SurveyRelation]
 
 
 class SurveyLayer(_Out):
-    """An architectural layer and the files found in it."""
+    """An architectural layer (api, services, repositories, models, schemas, core)."""
 
     name: str
-    files: list[str]
+    files: int
+
+
+class SurveyEdge(_Out):
+    """Files in `source` that import from `target`."""
+
+    source: str
+    target: str
+    imports: int
 
 
 class SurveyResult(_Out):
@@ -151,7 +157,7 @@ class SurveyResult(_Out):
     routes: list[SurveyRoute]
     models: list[SurveyModel]
     layers: list[SurveyLayer]
-    unlayered: list[str] = Field(description="Files that belong to no recognised layer.")
+    edges: list[SurveyEdge] = Field(description="Imports between layers.")
     skipped: list[SkippedFile]
 
 

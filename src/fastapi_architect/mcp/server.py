@@ -95,7 +95,7 @@ def _review_text(result: ReviewResult) -> str:
 
 def _survey_text(result: SurveyResult) -> str:
     lines = [
-        f"{' '.join(r.methods)} {r.path} -> {r.handler}"
+        f"{r.method} {r.path} -> {r.handler}"
         f"{'' if r.auth else ' (no auth)'}"
         f"{f' returns {r.response_model}' if r.response_model else ''}"
         for r in result.routes
@@ -155,8 +155,11 @@ def build_server(root: Path | str = ".") -> MCPServer:
             list[str] | None, Field(description="Glob patterns of files or folders to skip.")
         ] = None,
         fail_on: Annotated[
-            tools.SeverityName | None,
-            Field(description="The severity at which `passed` turns false (default error)."),
+            tools.FailOn | None,
+            Field(
+                description="The severity at which `passed` turns false: info, warning, "
+                "error (the default, or the project's fail-on setting) or never."
+            ),
         ] = None,
     ) -> Annotated[CallToolResult, ReviewResult]:
         """Review FastAPI / SQLModel / SQLAlchemy code without running it: auth coverage,

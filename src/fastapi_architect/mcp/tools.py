@@ -24,6 +24,7 @@ from fastapi_architect.mcp.models import (
     SourceLocation,
     SpecProblem,
     SurveyColumn,
+    SurveyEdge,
     SurveyLayer,
     SurveyModel,
     SurveyRelation,
@@ -47,8 +48,9 @@ from fastapi_architect.review.engine import decode, discover, facts_job, unknown
 from fastapi_architect.review.facts import ModuleFacts
 from fastapi_architect.review.model import ParseError
 from fastapi_architect.spec import CheckResult, Location, check_file, check_text
+from fastapi_architect.survey import survey_index
 
-SeverityName = Literal["info", "warning", "error"]
+FailOn = Literal["info", "warning", "error", "never"]
 SPEC_TEXT_LABEL = "architect.yaml"
 MAX_SPEC_CHARS = 1_000_000
 
@@ -90,7 +92,9 @@ def _check_result(result: CheckResult, label: str, root: Root) -> CheckSpecResul
     spec = result.spec
     if spec is None or problems:
         count = len(problems)
-        summary = f"{label}: {count} problem{'s' if count != 1 else ''}; fix each one and check again"
+        summary = (
+            f"{label}: {count} problem{'s' if count != 1 else ''}; fix each one and check again"
+        )
         return CheckSpecResult(
             file=label,
             ok=False,
@@ -182,25 +186,27 @@ def review(
     select: list[str] | None,
     ignore: list[str] | None,
     exclude: list[str] | None,
-    fail_on: SeverityName | None,
+    fail_on: FailOn | None,
 ) -> ReviewResult:
     """Review the Python code under `path` with the selected rules."""
     target = root.existing(path)
-    unknown = unknown_codes([*(select or ()), *(ignore or ())])
+    config = _config(root, target)
+    unknown = unknown_codes([*(select or ()), *(ignore or ()), *config.select, *config.ignore])
     if unknown:
         raise ToolUsageError(
             f"unknown rule code(s): {', '.join(unknown)}; use a rule id (FA104), an id "
             "prefix (FA1), a slug (sql-injection) or ALL"
         )
-    config = _config(root, target).merged(
+    config = config.merged(
         select=tuple(select) if select else None,
         ignore=tuple(ignore) if ignore else None,
-        exclude=tuple(exclude) if exclude else None,
-        fail_on=Severity(fail_on) if fail_on else None,
+        exclude=(*config.exclude, *exclude) if exclude else None,
+        fail_on=Severity(fail_on) if fail_on and fail_on != "never" else None,
         # No cache file (it would be written outside the root) and no worker processes.
         cache=False,
         jobs=1,
     )
+    threshold = "never" if fail_on == "never" else config.fail_on.value
     sources, skipped = _read_tree(root, target, config.exclude)
     result = review_files(sources, config, root=root.relative(target))
     active = result.active
@@ -220,12 +226,12 @@ def review(
         )
         for f in active
     ]
-    passed = not result.fails(config.fail_on)
+    passed = threshold == "never" or not result.fails(config.fail_on)
     by_severity = ", ".join(f"{counts[s.value]} {s.value}" for s in reversed(Severity))
     summary = (
         f"{root.relative(target)}: {len(findings)} finding{'s' if len(findings) != 1 else ''} "
         f"({by_severity}) in {result.files} file{'s' if result.files != 1 else ''}; "
-        f"{'passed' if passed else 'failed'} (fail on {config.fail_on.value})"
+        f"{'passed' if passed else 'failed'} (fail on {threshold})"
     )
     if result.suppressed:
         summary += f"; {len(result.suppressed)} suppressed inline"
@@ -233,7 +239,7 @@ def review(
         path=root.relative(target),
         files=result.files,
         passed=passed,
-        fail_on=config.fail_on.value,
+        fail_on=threshold,
         summary=summary,
         counts={s.value: counts[s.value] for s in Severity},
         findings=findings,
@@ -253,7 +259,8 @@ def _joined(root: Root, target: Path, rel: str) -> str:
 def survey(root: Root, path: str, exclude: list[str] | None) -> SurveyResult:
     """Routes, table models and layering of the code under `path`."""
     target = root.existing(path)
-    sources, skipped = _read_tree(root, target, exclude or ())
+    config = _config(root, target)
+    sources, skipped = _read_tree(root, target, (*config.exclude, *(exclude or ())))
     modules: list[ModuleFacts] = []
     for item in sorted(sources.items()):
         facts = facts_job(item)
@@ -261,57 +268,49 @@ def survey(root: Root, path: str, exclude: list[str] | None) -> SurveyResult:
             skipped.append(SkippedFile(file=facts.path, line=facts.line, message=facts.message))
         else:
             modules.append(facts)
-    index = ProjectIndex(modules)
+    found = survey_index(ProjectIndex(modules), root.relative(target))
 
-    def where(rel: str, line: int, column: int) -> SourceLocation:
-        return SourceLocation(file=_joined(root, target, rel), line=line, column=column)
+    def where(location: str) -> SourceLocation:
+        rel, _, line = location.rpartition(":")
+        return SourceLocation(
+            file=_joined(root, target, rel), line=int(line) if line.isdigit() else 1, column=1
+        )
 
     routes = [
         SurveyRoute(
-            methods=list(r.fact.methods),
-            path=r.full_path,
-            handler=r.fact.qualname,
-            location=where(r.path, r.fact.line, r.fact.col + 1),
+            method=r.method,
+            path=r.path,
+            handler=r.handler,
+            location=where(r.location),
             auth=r.auth,
-            auth_via=r.auth_via,
-            response_model=r.fact.response_model or r.fact.return_annotation,
-            status_code=r.fact.status_code,
-            mounted=r.mounted,
+            response_model=r.response_model,
+            status_code=r.status_code,
         )
-        for r in sorted(index.routes, key=lambda r: (r.full_path, r.fact.methods))
+        for r in found.routes
     ]
     models = [
         SurveyModel(
-            name=t.name,
-            table=t.tablename,
-            location=where(index.class_paths[t.qualname], t.line, t.col + 1),
+            name=m.name,
+            table=m.table,
+            location=where(m.location),
             columns=[
                 SurveyColumn(
                     name=c.name,
-                    type=c.type_name,
+                    type=c.type,
                     primary_key=c.primary_key,
                     foreign_key=c.foreign_key,
                     index=c.index,
                     unique=c.unique,
                 )
-                for c in index.all_columns(t)
+                for c in m.columns
             ],
             relations=[
-                SurveyRelation(name=rel.name, target=rel.target, many=rel.many)
-                for rel in index.all_relations(t)
+                SurveyRelation(name=r.name, target=r.target, many=r.many) for r in m.relations
             ],
         )
-        for t in sorted(index.tables, key=lambda t: t.name)
+        for m in found.models
     ]
-    grouped: dict[str, list[str]] = {}
-    unlayered: list[str] = []
-    for rel, layer in sorted(index.layers.items()):
-        shown = _joined(root, target, rel)
-        if layer is None:
-            unlayered.append(shown)
-        else:
-            grouped.setdefault(layer, []).append(shown)
-    layers = [SurveyLayer(name=name, files=files) for name, files in grouped.items()]
+    layers = [SurveyLayer(name=name, files=count) for name, count in found.layers]
     protected = sum(1 for r in routes if r.auth)
     summary = (
         f"{root.relative(target)}: {len(routes)} route{'s' if len(routes) != 1 else ''} "
@@ -321,12 +320,14 @@ def survey(root: Root, path: str, exclude: list[str] | None) -> SurveyResult:
     )
     return SurveyResult(
         path=root.relative(target),
-        files=len(sources),
+        files=found.files,
         summary=summary,
         routes=routes,
         models=models,
         layers=layers,
-        unlayered=unlayered,
+        edges=[
+            SurveyEdge(source=e.source, target=e.target, imports=e.imports) for e in found.edges
+        ],
         skipped=skipped,
     )
 
