@@ -65,14 +65,40 @@ _LAYER_PARTS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 
 
-def layer_of(path: str) -> str | None:
-    """The architectural layer a file belongs to, from its own name or its folders."""
-    parts = path.removesuffix(".py").split("/")
-    for part in reversed(parts):
-        for layer, names in _LAYER_PARTS:
-            if part.lower() in names:
-                return layer
+def _layer_name(part: str) -> str | None:
+    for layer, names in _LAYER_PARTS:
+        if part.lower() in names:
+            return layer
     return None
+
+
+def layer_of(path: str, containers: frozenset[str] = frozenset()) -> str | None:
+    """The architectural layer a file belongs to, from its own name or its folders.
+
+    A folder that holds other layers (`fides/api/` holding `models/` and `service/`) is a
+    package, not a layer, and is passed in `containers`.
+    """
+    parts = path.removesuffix(".py").split("/")
+    for i in range(len(parts) - 1, -1, -1):
+        if i < len(parts) - 1 and "/".join(parts[: i + 1]) in containers:
+            continue
+        layer = _layer_name(parts[i])
+        if layer is not None:
+            return layer
+    return None
+
+
+def layer_containers(paths: Iterable[str]) -> frozenset[str]:
+    """Folders named like a layer that contain a differently named layer folder."""
+    out: set[str] = set()
+    for path in paths:
+        dirs = path.split("/")[:-1]
+        named = [(i, _layer_name(d)) for i, d in enumerate(dirs)]
+        layered = [(i, n) for i, n in named if n is not None]
+        for i, layer in layered:
+            if any(j > i and other != layer for j, other in layered):
+                out.add("/".join(dirs[: i + 1]))
+    return frozenset(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +190,8 @@ class ProjectIndex:
         self._routes_by_path: dict[str, list[Route]] = defaultdict(list)
         for route in self.routes:
             self._routes_by_path[route.path].append(route)
-        self.layers: dict[str, str | None] = {p: layer_of(p) for p in self.modules}
+        containers = layer_containers(self.modules)
+        self.layers: dict[str, str | None] = {p: layer_of(p, containers) for p in self.modules}
 
     # -- name resolution -----------------------------------------------------------------
     def _lookup(self, qualname: str, table: dict[str, T], depth: int = 0) -> T | None:

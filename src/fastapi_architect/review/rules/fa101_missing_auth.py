@@ -18,6 +18,8 @@ PUBLIC_PATH = re.compile(
     re.IGNORECASE,
 )
 
+CREDENTIAL_PARAM = re.compile(r"(api_?key|authorization|token|credential|signature|secret)", re.I)
+
 
 class MissingAuth(Rule):
     """## What it does
@@ -73,9 +75,11 @@ class MissingAuth(Rule):
     ## Known problems
     Authentication is recognised by dependency names (`get_current_user`, `require_*`,
     `verify_*`, OAuth2/HTTP bearer schemes, ...) and by what those dependencies depend
-    on. Checks done by middleware, or by a call inside the handler that does not look like
-    auth, are not seen. Paths that are usually public (login, register, health,
-    webhooks, ...) are not reported.
+    on; a parameter named like a credential (`x_api_key`, `authorization`, `token`) counts
+    as a check done in the handler. Checks done by middleware are not seen. Paths that
+    are usually public (login, register, health, webhooks, ...) are not reported, but a
+    route that is public by design (a changelog, a discovery document) is: suppress it
+    with the reason. That is why the rule is a warning.
 
     ## References
     - [FastAPI: Security](https://fastapi.tiangolo.com/tutorial/security/)
@@ -84,7 +88,7 @@ class MissingAuth(Rule):
 
     id = "FA101"
     slug = "missing-auth"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     confidence = Confidence.MEDIUM
     cwe = 306
 
@@ -103,6 +107,8 @@ class MissingAuth(Rule):
             if authed < 3 or authed * 3 < len(siblings) * 2:
                 continue
             if route.auth or route.auth_in_body or "WEBSOCKET" in route.fact.methods:
+                continue
+            if any(CREDENTIAL_PARAM.search(p.name) for p in route.fact.params):
                 continue
             if PUBLIC_PATH.search(route.full_path) or PUBLIC_PATH.search(route.fact.handler):
                 continue

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import auth_params, is_privileged, mentions, walk_body
 
+USER_LIKE = re.compile(r"(user|account|principal|^me$|current|identity|owner|member)", re.I)
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 USER_PARAMS = frozenset({"user_id", "owner_id", "account_id", "uid", "userid", "member_id"})
 
 
@@ -29,9 +32,9 @@ class PathUserIdUnchecked(Rule):
 
     router = APIRouter()
 
-    @router.get("/users/{user_id}/tasks")
-    def user_tasks(user_id: int, current_user=Depends(get_current_user)):
-        return load_tasks(user_id)
+    @router.delete("/users/{user_id}/tasks")
+    def clear_tasks(user_id: int, current_user=Depends(get_current_user)):
+        return delete_tasks(user_id)
     ```
 
     ## Use instead
@@ -42,15 +45,19 @@ class PathUserIdUnchecked(Rule):
 
     router = APIRouter()
 
-    @router.get("/users/{user_id}/tasks")
-    def user_tasks(user_id: int, current_user=Depends(get_current_user)):
+    @router.delete("/users/{user_id}/tasks")
+    def clear_tasks(user_id: int, current_user=Depends(get_current_user)):
         if user_id != current_user.id:
             raise HTTPException(status_code=404)
-        return load_tasks(user_id)
+        return delete_tasks(user_id)
     ```
 
     ## Known problems
-    Routes guarded by an admin, role, permission or scope dependency are skipped, as are
+    Reading another user's public profile is often intended: on `GET` routes the rule
+    reports a warning with low confidence; on writes (`POST`, `PUT`, `PATCH`, `DELETE`)
+    an error. The authenticated parameter must be named like a user (`current_user`,
+    `user`, `account`, ...): service tokens are not users. Routes guarded by an admin,
+    role, permission or scope dependency are skipped, as are
     routes whose user is only known through a router-level dependency. A check done in a
     function that receives only one of the two values is not seen.
 
@@ -70,13 +77,14 @@ class PathUserIdUnchecked(Rule):
             path_ids = [p for p in route.fact.params if p.kind == "path" and p.name in USER_PARAMS]
             if not path_ids or is_privileged(route):
                 continue
-            users = auth_params(ctx, route)
+            users = [u for u in auth_params(ctx, route) if USER_LIKE.search(u)]
             handler = ctx.handler(route)
             if not users or handler is None:
                 continue
             for param in path_ids:
                 if self._related(handler, param.name, users):
                     continue
+                reads = not WRITES & set(route.fact.methods)
                 yield self.finding(
                     ctx,
                     (param.line, param.col, param.line, param.col + len(param.name)),
@@ -84,6 +92,8 @@ class PathUserIdUnchecked(Rule):
                     f"authenticated user `{users[0]}`",
                     f"check `{param.name} == {users[0]}.id` (404 otherwise) or derive the id "
                     "from the authenticated user instead of the path",
+                    severity=Severity.WARNING if reads else None,
+                    confidence=Confidence.LOW if reads else None,
                 )
 
     @staticmethod

@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from fastapi_architect.review.facts import last_name
+from fastapi_architect.review.facts import dotted, last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import call_name
@@ -21,11 +21,16 @@ NOT_A_SECRET = re.compile(
 )
 
 
-def _secret_literal(node: ast.expr | None) -> str | None:
+COMMON_WORDS = frozenset({"password", "secret", "apikey", "api_key", "token", "changeme"})
+
+
+def _secret_literal(node: ast.expr | None, name: str = "") -> str | None:
     if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
         return None
     value = node.value
     if len(value) < 8 or any(c.isspace() for c in value) or NOT_A_SECRET.match(value):
+        return None
+    if value.lower() in {name.lower(), *COMMON_WORDS} - {"changeme"}:
         return None
     return value
 
@@ -53,8 +58,9 @@ class HardcodedSecret(Rule):
     ```
 
     ## Known problems
-    Values that look like placeholders, environment-variable or header names, and
-    values shorter than 8 characters are not reported. Test files are skipped. A default
+    Values that look like placeholders, environment-variable or header names, values
+    that repeat their own name (`password = "password"`), enum members, and values
+    shorter than 8 characters are not reported. Test files are skipped. A default
     in a settings class is reported too: a forgotten override ships it to production.
 
     ## References
@@ -70,14 +76,23 @@ class HardcodedSecret(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if ctx.is_test:
             return
+        enums = {
+            id(stmt)
+            for node in ctx.nodes
+            if isinstance(node, ast.ClassDef)
+            and any("Enum" in (dotted(b) or "") or dotted(b) == "str" for b in node.bases)
+            for stmt in node.body
+        }
         for node in ctx.nodes:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and id(node) in enums:
+                continue
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
                     name = target.id if isinstance(target, ast.Name) else None
                     if isinstance(target, ast.Attribute):
                         name = target.attr
-                    if name and SECRET_NAME.search(name) and _secret_literal(node.value):
+                    if name and SECRET_NAME.search(name) and _secret_literal(node.value, name):
                         yield self._report(ctx, node.value or node, name)
             elif isinstance(node, ast.Call):
                 for kw in node.keywords:

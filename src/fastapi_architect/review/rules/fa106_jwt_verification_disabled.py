@@ -45,8 +45,11 @@ class JwtVerificationDisabled(Rule):
     ```
 
     ## Known problems
-    Reading the unverified header or issuer to pick a JWKS key before a verified decode
-    is legitimate; suppress that call with a reason. Options built in a variable are not
+    Reading unverified claims to pick a JWKS key before a verified decode is legitimate:
+    when the same function decodes again with verification the peek is not reported,
+    and a decode with only `verify_signature` off is a warning (it may only read a claim
+    such as `exp`); turning off expiry or other checks, or omitting `algorithms`, is an
+    error. Options built in a variable are not
     followed.
 
     ## References
@@ -77,7 +80,19 @@ class JwtVerificationDisabled(Rule):
             verify = keyword(node, "verify")
             if isinstance(verify, ast.Constant) and verify.value is False:
                 disabled.append("verify")
-            if disabled:
+            if disabled == ["verify_signature"]:
+                if self._verified_later(ctx, node):
+                    continue
+                yield self.finding(
+                    ctx,
+                    node,
+                    "jwt.decode reads the token without verifying its signature",
+                    "verify the signature before trusting any claim; to peek at the issuer or "
+                    "key id use `jwt.get_unverified_header` and then a verified decode",
+                    severity=Severity.WARNING,
+                    confidence=Confidence.MEDIUM,
+                )
+            elif disabled:
                 yield self.finding(
                     ctx,
                     node,
@@ -92,6 +107,17 @@ class JwtVerificationDisabled(Rule):
                     "jwt.decode without `algorithms=[...]` lets the token choose its algorithm",
                     'pass the expected algorithm list, e.g. `algorithms=["HS256"]`',
                 )
+
+    @staticmethod
+    def _verified_later(ctx: FileContext, call: ast.Call) -> bool:
+        """Another, verifying decode in the same function: the first one only peeks."""
+        scope = ctx.scope_of(call)
+        for node in ast.walk(scope):
+            if node is call or not isinstance(node, ast.Call) or not is_jwt_decode(ctx, node):
+                continue
+            if keyword(node, "options") is None and keyword(node, "algorithms") is not None:
+                return True
+        return False
 
     @staticmethod
     def _options(call: ast.Call) -> list[tuple[ast.expr | None, ast.expr]]:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from fastapi_architect.review.facts import dotted
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
+REQUEST_OBJECT = re.compile(
+    r"(^|_)(form|form_data|body|payload|request|req|credentials|login|data|input|in|dto|"
+    r"schema|params|creds|signup|register|registration)$",
+    re.IGNORECASE,
+)
 STORED = frozenset({"password", "hashed_password", "password_hash", "passwd", "pwd_hash"})
 
 
@@ -19,6 +25,11 @@ def _password_ref(node: ast.expr) -> str | None:
         return None
     leaf = name.rsplit(".", 1)[-1].lower()
     return name if "password" in leaf or leaf in {"passwd", "pwd"} else None
+
+
+def _from_request(name: str) -> bool:
+    """`form.password`, `body.password`, `user_in.password`: a value the client sent."""
+    return bool(REQUEST_OBJECT.search(_base(name))) and "hash" not in name.lower()
 
 
 def _base(name: str) -> str:
@@ -53,8 +64,11 @@ class PlaintextPassword(Rule):
     ```
 
     ## Known problems
-    Comparisons of two values of the same object (`body.password == body.confirm`) are
-    not reported. Hashing done before the value reaches a variable named like a password
+    The client's value is recognised by the object it is read from (`form`, `body`,
+    `payload`, `data`, `credentials`, `*_in`, ...); comparing two stored values (an
+    optimistic-concurrency check of a hash) is not reported, nor are values named like a
+    hash. Comparisons of two values of the same object (`body.password == body.confirm`)
+    are not reported. Hashing done before the value reaches a variable named like a password
     is not seen, so the value must be a plain reference for the rule to speak.
 
     ## References
@@ -79,8 +93,8 @@ class PlaintextPassword(Rule):
                 if (
                     left
                     and right
-                    and isinstance(node.left, ast.Attribute)
                     and _base(left) != _base(right)
+                    and _from_request(left) != _from_request(right)
                 ):
                     yield self.finding(
                         ctx,
@@ -92,15 +106,15 @@ class PlaintextPassword(Rule):
                 if ctx.index.table(ctx.qualify(node.func)) is None:
                     continue
                 for kw in node.keywords:
-                    if kw.arg in STORED and _password_ref(kw.value):
+                    ref = _password_ref(kw.value)
+                    if kw.arg in STORED and ref and _from_request(ref):
                         yield self._stored(ctx, kw.value, kw.arg)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target = node.targets[0]
                 if (
                     isinstance(target, ast.Attribute)
                     and target.attr in STORED
-                    and _password_ref(node.value)
-                    and isinstance(node.value, ast.Attribute)
+                    and _from_request(_password_ref(node.value) or "")
                     and _base(dotted(target) or "") != _base(dotted(node.value) or "")
                 ):
                     yield self._stored(ctx, node.value, target.attr)
