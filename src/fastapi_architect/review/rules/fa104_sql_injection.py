@@ -187,7 +187,7 @@ def _interpolated(node: ast.expr) -> list[ast.expr]:
             for part in sub.values:
                 if isinstance(part, ast.FormattedValue) and not previous.endswith(":"):
                     out.append(part.value)
-                previous = part.value if isinstance(part, ast.Constant) else ""
+                previous = str(part.value) if isinstance(part, ast.Constant) else ""
         elif isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Mod | ast.Add):
             for side in (sub.left, sub.right):
                 if isinstance(side, ast.Tuple):
