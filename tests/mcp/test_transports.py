@@ -1,0 +1,199 @@
+"""`fastapi-architect mcp` as a real process: over stdio and over streamable HTTP."""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import anyio
+import pytest
+
+from mcp import Client, StdioServerParameters
+from tests.conftest import write_tree
+
+APP = """\
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlmodel import Session
+
+app = FastAPI()
+
+
+@app.get("/api/v1/items/{name}")
+def read_item(name: str, session: Session) -> dict[str, str]:
+    session.exec(text(f"SELECT * FROM item WHERE name = '{name}'"))
+    return {"name": name}
+"""
+SPEC = "project: {name: notes}\nresources:\n  Note:\n    fields:\n      title: {type: string}\n"
+TIMEOUT = 60
+
+
+def server_command() -> list[str]:
+    """`fastapi-architect mcp` once the main command line offers it, else the module."""
+    from fastapi_architect.cli import app
+
+    names = {c.name or getattr(c.callback, "__name__", "") for c in app.registered_commands}
+    script = Path(sys.executable).parent / "fastapi-architect"
+    if "mcp" in names and script.exists():
+        return [str(script), "mcp"]
+    return [sys.executable, "-m", "fastapi_architect.mcp"]
+
+
+class Lines:
+    """The lines of a process's stream, read on a thread so a test can wait with a timeout."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.seen: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def next(self, timeout: float = TIMEOUT) -> str | None:
+        """The next line, or None at the end of the stream."""
+        line = self._queue.get(timeout=timeout)
+        if line is not None:
+            self.seen.append(line)
+        return line
+
+    def rest(self, timeout: float = TIMEOUT) -> str:
+        while self.next(timeout) is not None:
+            pass
+        return "".join(self.seen)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_tree(tmp_path / "project", {"app/main.py": APP, "architect.yaml": SPEC})
+
+
+@pytest.fixture
+def process_cleanup() -> Iterator[list[subprocess.Popen[str]]]:
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+async def exercise(client: Client) -> None:
+    """List the tools, check a spec, review a directory: what an agent does first."""
+    names = {tool.name for tool in (await client.list_tools()).tools}
+    assert {"check_spec", "review", "survey", "explain_rule"} <= names
+    checked = await client.call_tool("check_spec", {"path": "architect.yaml"})
+    assert not checked.is_error
+    assert checked.structured_content is not None
+    assert checked.structured_content["ok"] is True
+    assert [r["name"] for r in checked.structured_content["resources"]] == ["User", "Note"]
+    reviewed = await client.call_tool("review", {"path": "app"})
+    assert reviewed.structured_content is not None
+    assert [f["rule_id"] for f in reviewed.structured_content["findings"]] == ["FA104"]
+    assert reviewed.structured_content["findings"][0]["location"]["file"] == "app/main.py"
+    refused = await client.call_tool("review", {"path": "../"})
+    assert refused.is_error
+    after = await client.call_tool("explain_rule", {"rule": "FA104"})
+    assert after.structured_content is not None
+    assert after.structured_content["slug"] == "sql-injection"
+
+
+def test_stdio_end_to_end_with_the_working_directory_as_root(project: Path):
+    command = server_command()
+    params = StdioServerParameters(command=command[0], args=command[1:], cwd=project)
+
+    async def main() -> None:
+        with anyio.fail_after(TIMEOUT):
+            async with Client(params) as client:
+                await exercise(client)
+
+    anyio.run(main)
+
+
+def test_stdio_writes_nothing_but_protocol_to_stdout(
+    project: Path, process_cleanup: list[subprocess.Popen[str]]
+):
+    process = subprocess.Popen(
+        [*server_command(), "--root", str(project)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    process_cleanup.append(process)
+    assert process.stdin is not None
+    assert process.stdout is not None
+    assert process.stderr is not None
+    out, err = Lines(process.stdout), Lines(process.stderr)
+
+    def send(message: dict[str, object]) -> None:
+        assert process.stdin is not None
+        process.stdin.write(json.dumps(message) + "\n")
+        process.stdin.flush()
+
+    send(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-11-25",
+                "capabilities": {},
+                "clientInfo": {"name": "test", "version": "0"},
+            },
+        }
+    )
+    first = json.loads(out.next() or "null")
+    assert first["id"] == 1
+    assert first["result"]["serverInfo"]["name"] == "fastapi-architect"
+    send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    send({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "survey"}})
+    second = json.loads(out.next() or "null")
+    assert second["id"] == 2
+    assert second["result"]["structuredContent"]["routes"][0]["path"] == "/api/v1/items/{name}"
+    process.stdin.close()
+    assert process.wait(timeout=TIMEOUT) == 0
+    for line in out.rest().splitlines():
+        assert json.loads(line)["jsonrpc"] == "2.0"
+    assert "Traceback" not in err.rest()
+
+
+def test_streamable_http_end_to_end_on_a_free_port(
+    tmp_path: Path, project: Path, process_cleanup: list[subprocess.Popen[str]]
+):
+    process = subprocess.Popen(
+        [*server_command(), "--root", str(project), "--http", "127.0.0.1:0"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    process_cleanup.append(process)
+    assert process.stderr is not None
+    err = Lines(process.stderr)
+    url = None
+    while url is None:
+        line = err.next()
+        assert line is not None, f"the server stopped before listening:\n{''.join(err.seen)}"
+        match = re.search(r"MCP server at (http://127\.0\.0\.1:\d+/mcp)", line)
+        url = match.group(1) if match else None
+
+    async def main() -> None:
+        with anyio.fail_after(TIMEOUT):
+            async with Client(url) as client:
+                await exercise(client)
+
+    anyio.run(main)
+    process.terminate()
+    process.wait(timeout=TIMEOUT)
+    assert "Traceback" not in err.rest()
