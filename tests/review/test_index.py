@@ -1,0 +1,134 @@
+"""The project index: full paths through include chains, effective auth, models."""
+
+from __future__ import annotations
+
+from fastapi_architect.review import build_index
+
+
+def test_full_paths_follow_include_router_chains_across_files(tree):
+    root = tree(
+        {
+            "app/api/endpoints/items.py": """
+                from fastapi import APIRouter
+                router = APIRouter(prefix="/items")
+
+                @router.get("/{item_id}")
+                def read_item(item_id: int) -> dict: ...
+            """,
+            "app/api/main.py": """
+                from fastapi import APIRouter
+                from app.api.endpoints import items
+                api_router = APIRouter()
+                api_router.include_router(items.router, tags=["items"])
+            """,
+            "app/main.py": """
+                from fastapi import FastAPI
+                from app.api.main import api_router
+                app = FastAPI()
+                app.include_router(api_router, prefix="/api/v1")
+            """,
+        }
+    )
+    index = build_index(root)
+    (route,) = index.routes
+    assert route.full_paths == ("/api/v1/items/{item_id}",)
+    assert route.mounted
+
+
+def test_auth_comes_from_router_include_and_annotated_aliases(tree):
+    root = tree(
+        {
+            "app/deps.py": """
+                from typing import Annotated
+                from fastapi import Depends
+                def get_current_user(): ...
+                def get_db(): ...
+                CurrentUser = Annotated[dict, Depends(get_current_user)]
+            """,
+            "app/routes.py": """
+                from fastapi import APIRouter, Depends
+                from app.deps import CurrentUser, get_current_user, get_db
+                open_router = APIRouter()
+                guarded = APIRouter(dependencies=[Depends(get_current_user)])
+
+                @open_router.get("/alias")
+                def by_alias(user: CurrentUser) -> dict: ...
+
+                @open_router.get("/none")
+                def by_nothing(db=Depends(get_db)) -> dict: ...
+
+                @guarded.get("/router")
+                def by_router() -> dict: ...
+            """,
+        }
+    )
+    auth = {r.fact.handler: r.auth for r in build_index(root).routes}
+    assert auth == {"by_alias": True, "by_nothing": False, "by_router": True}
+
+
+def test_routers_built_inside_functions_are_mounted_through_the_call(tree):
+    root = tree(
+        {
+            "server/api.py": """
+                from fastapi import APIRouter, Depends
+                def init_router(authenticator):
+                    router = APIRouter()
+
+                    @router.post("/update", dependencies=[Depends(authenticator)])
+                    async def update() -> None: ...
+
+                    return router
+            """,
+            "server/main.py": """
+                from fastapi import FastAPI
+                from server.api import init_router
+                app = FastAPI()
+                app.include_router(init_router(object()), prefix="/data")
+            """,
+        }
+    )
+    (route,) = build_index(root).routes
+    assert route.full_path == "/data/update"
+
+
+def test_table_models_with_inherited_columns_and_relations(tree):
+    root = tree(
+        {
+            "app/models.py": """
+                from sqlmodel import Field, Relationship, SQLModel
+                class UserBase(SQLModel):
+                    email: str = Field(max_length=255)
+                class User(UserBase, table=True):
+                    id: int | None = Field(default=None, primary_key=True)
+                    hashed_password: str
+                    items: list["Item"] = Relationship(back_populates="owner")
+                class Item(SQLModel, table=True):
+                    id: int | None = Field(default=None, primary_key=True)
+                    owner_id: int = Field(foreign_key="user.id", index=True)
+            """,
+            "app/orm.py": """
+                from sqlalchemy import Column, ForeignKey, Integer, String
+                from sqlalchemy.orm import DeclarativeBase, relationship
+                class Base(DeclarativeBase): ...
+                class Order(Base):
+                    __tablename__ = "orders"
+                    id = Column(Integer, primary_key=True)
+                    code = Column(String(20))
+                    user_id = Column(Integer, ForeignKey("user.id"))
+                    user = relationship("User")
+            """,
+        }
+    )
+    index = build_index(root)
+    tables = {t.name: t for t in index.tables}
+    assert set(tables) == {"User", "Item", "Order"}
+    assert [c.name for c in index.all_columns(tables["User"])] == [
+        "id",
+        "hashed_password",
+        "email",
+    ]
+    assert index.sensitive_fields(tables["User"]) == ["hashed_password"]
+    assert index.owner_column(tables["Item"]) == "owner_id"
+    order_fk = next(c for c in tables["Order"].columns if c.name == "user_id")
+    assert order_fk.foreign_key == "user.id" and not order_fk.index
+    assert index.relation_names == {"items", "user"}
