@@ -31,7 +31,8 @@ def test_exit_code_follows_fail_on(tree):
     result = run("review", str(root_err), "--no-cache")
     assert result.exit_code == 1
     assert "config.py" in result.output
-    assert "FA105" in result.output and "hardcoded-secret" in result.output
+    assert "FA105" in result.output
+    assert "hardcoded-secret" in result.output
     assert "SECRET_KEY = 'a8f9c2e4d1b7'" in result.output
     assert run("review", str(root_err), "--no-cache", "--fail-on", "never").exit_code == 0
 
@@ -53,7 +54,8 @@ def test_json_and_sarif_reports(tree, tmp_path):
     root = tree({"config.py": SECRET})
     out = json.loads(run("review", str(root), "--no-cache", "-f", "json").stdout)
     (finding,) = out["findings"]
-    assert finding["rule_id"] == "FA105" and finding["cwe"] == 798
+    assert finding["rule_id"] == "FA105"
+    assert finding["cwe"] == 798
     assert out["summary"]["error"] == 1
     target = tmp_path / "report.sarif"
     result = run("review", str(root), "--no-cache", "-f", "sarif", "-o", str(target))
@@ -64,9 +66,11 @@ def test_json_and_sarif_reports(tree, tmp_path):
     (res,) = run_["results"]
     assert res["ruleId"] == "FA105"
     region = res["locations"][0]["physicalLocation"]["region"]
-    assert region["startLine"] == 1 and region["startColumn"] == 14
+    assert region["startLine"] == 1
+    assert region["startColumn"] == 14
     rule = run_["tool"]["driver"]["rules"][res["ruleIndex"]]
-    assert rule["id"] == "FA105" and "external/cwe/cwe-798" in rule["properties"]["tags"]
+    assert rule["id"] == "FA105"
+    assert "external/cwe/cwe-798" in rule["properties"]["tags"]
 
 
 def test_rules_and_rule_print_the_documentation():
@@ -94,7 +98,8 @@ def test_survey_command_formats(tree):
         }
     )
     text = run("survey", str(root))
-    assert text.exit_code == 0 and "/api/v1/health" in text.output
+    assert text.exit_code == 0
+    assert "/api/v1/health" in text.output
     markdown = run("survey", str(root), "-f", "markdown")
     assert "| GET | `/api/v1/health` |" in markdown.stdout
     data = json.loads(run("survey", str(root), "-f", "json").stdout)

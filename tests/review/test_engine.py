@@ -78,7 +78,7 @@ def test_config_is_read_from_pyproject(tree):
 
 def test_bad_config_is_a_clear_error(tree):
     root = tree({"pyproject.toml": '[tool.fastapi-architect]\nselekt = ["FA1"]\n'})
-    with pytest.raises(ConfigError, match="unknown key.*selekt"):
+    with pytest.raises(ConfigError, match=r"unknown key.*selekt"):
         load_config(root)
 
 

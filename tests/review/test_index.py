@@ -130,5 +130,6 @@ def test_table_models_with_inherited_columns_and_relations(tree):
     assert index.sensitive_fields(tables["User"]) == ["hashed_password"]
     assert index.owner_column(tables["Item"]) == "owner_id"
     order_fk = next(c for c in tables["Order"].columns if c.name == "user_id")
-    assert order_fk.foreign_key == "user.id" and not order_fk.index
+    assert order_fk.foreign_key == "user.id"
+    assert not order_fk.index
     assert index.relation_names == {"items", "user"}

@@ -82,6 +82,7 @@ def test_mermaid_markdown_and_json(tmp_path):
     assert 'user ||--o{ task : "owner_id"' in diagram
     assert "int owner_id FK" in diagram
     markdown = render_markdown(result)
-    assert "```mermaid" in markdown and "| POST | `/api/v1/tasks/` |" in markdown
+    assert "```mermaid" in markdown
+    assert "| POST | `/api/v1/tasks/` |" in markdown
     data = json.loads(render_json(result))
     assert data["layers"] == {"api": 1, "models": 1, "services": 1}
