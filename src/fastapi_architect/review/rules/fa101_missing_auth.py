@@ -21,6 +21,15 @@ PUBLIC_PATH = re.compile(
 CREDENTIAL_PARAM = re.compile(r"(api_?key|authorization|token|credential|signature|secret)", re.I)
 
 
+def _authed(route: Route) -> bool:
+    """An auth dependency, an auth call in the body, or a credential read by hand."""
+    return (
+        route.auth
+        or route.auth_in_body
+        or any(CREDENTIAL_PARAM.search(p.name) for p in route.fact.params)
+    )
+
+
 class MissingAuth(Rule):
     """## What it does
     Reports a route that has no authentication dependency while most routes of the same
@@ -103,12 +112,10 @@ class MissingAuth(Rule):
                 groups[route.router].append(route)
         for route in mine:
             siblings = groups[route.router]
-            authed = sum(1 for r in siblings if r.auth or r.auth_in_body)
+            authed = sum(1 for r in siblings if _authed(r))
             if authed < 3 or authed * 3 < len(siblings) * 2:
                 continue
-            if route.auth or route.auth_in_body or "WEBSOCKET" in route.fact.methods:
-                continue
-            if any(CREDENTIAL_PARAM.search(p.name) for p in route.fact.params):
+            if _authed(route) or "WEBSOCKET" in route.fact.methods:
                 continue
             if PUBLIC_PATH.search(route.full_path) or PUBLIC_PATH.search(route.fact.handler):
                 continue

@@ -17,7 +17,7 @@ SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 NOT_A_SECRET = re.compile(
-    r"^([A-Z][A-Z0-9_]+|[A-Za-z]+(-[A-Za-z]+)+|[a-z]+(_[a-z]+)+|\$\{?.*|<.*>|\*+|x+|\.+|/.*)$"
+    r"^([A-Z][A-Z0-9_]+|[A-Z][A-Za-z]*(-[A-Z][A-Za-z]*)+|[a-z]+(_[a-z]+)+|\$\{?.*|<.*>|\*+|x+|\.+|/.*)$"
 )
 
 
