@@ -267,9 +267,13 @@ def serve_http(
     accepts connections (port 0 picks a free one)."""
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     listener = socket.socket(family, kind, proto)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(address)
-    listener.listen(128)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
     bound_port = listener.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     app = server.streamable_http_app(host=host)
