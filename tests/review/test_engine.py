@@ -126,3 +126,19 @@ def test_parallel_and_serial_runs_agree(tree):
     serial = review(root, ReviewConfig(cache=False, jobs=1))
     parallel = review(root, ReviewConfig(cache=False, jobs=2))
     assert serial.findings == parallel.findings
+
+
+def test_suppression_text_inside_a_string_is_not_a_suppression(tree):
+    root = tree(
+        {
+            "app.py": '''
+                import time
+                DOC = """time.sleep(1)  # architect: ignore[FA201]"""
+                async def a() -> None:
+                    time.sleep(1); note = "# architect: ignore[FA201] not a comment"
+            '''
+        }
+    )
+    result = review(root, ReviewConfig(cache=False))
+    assert [(f.rule_id, f.line) for f in result.active] == [("FA201", 4)]
+    assert result.suppressed == ()

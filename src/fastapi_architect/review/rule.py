@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import importlib
+import io
 import pkgutil
 import re
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -30,12 +32,30 @@ class Suppression:
     reason: str
 
 
+def _comment_lines(lines: list[str]) -> set[int] | None:
+    """Lines holding a real `# architect:` comment (not text inside a string)."""
+    out: set[int] = set()
+    reader = io.StringIO("\n".join(lines) + "\n").readline
+    try:
+        for token in tokenize.generate_tokens(reader):
+            if token.type == tokenize.COMMENT and "architect:" in token.string:
+                out.add(token.start[0])
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return out
+
+
 def parse_suppressions(lines: list[str]) -> dict[int, Suppression]:
     """Suppression comments by line number (1-based)."""
     out: dict[int, Suppression] = {}
-    for number, text in enumerate(lines, start=1):
-        if "architect:" not in text:
+    candidates = [n for n, text in enumerate(lines, start=1) if "architect:" in text]
+    if not candidates:
+        return out
+    comments = _comment_lines(lines)
+    for number in candidates:
+        if comments is not None and number not in comments:
             continue
+        text = lines[number - 1]
         match = _SUPPRESSION.search(text)
         if match is None:
             continue
