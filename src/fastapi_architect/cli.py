@@ -13,6 +13,8 @@ from rich.console import Console
 
 from fastapi_architect import __version__
 from fastapi_architect._files import write_text_atomic
+from fastapi_architect.mcp.cli import register as register_mcp
+from fastapi_architect.review.cli import register as register_review
 from fastapi_architect.spec import CheckResult, ResolvedSpec, check_file, spec_json_schema
 from fastapi_architect.spec.model import ACTIONS
 
@@ -157,6 +159,11 @@ def schema(
         write_text_atomic(output, text)
     except OSError as exc:
         raise _usage_error(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+# Capabilities that bring their own commands.
+register_review(app)
+register_mcp(app)
 
 
 def main() -> None:
