@@ -44,6 +44,29 @@ MODEL_RESERVED = frozenset(
 PYTHON_SHADOWED = frozenset({"type", "id", "list", "str", "int", "float", "bool", "object"})
 
 
+# Class names the generated backend defines or imports beside the resource classes.
+GENERATED_CLASSES = frozenset(
+    """
+    Item Page PageMeta ErrorEnvelope ErrorBody ErrorDetail SortOrder Settings Database Grant
+    Role AuditLog RefreshToken AuditEntry AuditParams Health TokenPair RefreshRequest Account
+    Accounts Factory ID HasId UTCDateTime EnumText Service Params AppError Unauthorized
+    Forbidden NotFound Conflict InvalidInput RateLimited Unavailable RateLimiter JsonFormatter
+    RequestContextMiddleware FastAPI SQLModel Field Decimal StrEnum AsyncSession Any Annotated
+    Literal Self Request Response APIRouter Depends Query BaseModel ConfigDict
+    """.split()
+)
+# Classes generated per resource: `<Resource><suffix>`.
+RESOURCE_CLASS_SUFFIXES = (
+    "Create",
+    "Update",
+    "Public",
+    "ListParams",
+    "Sort",
+    "Service",
+    "Repository",
+)
+
+
 def is_python_keyword(name: str) -> bool:
     return keyword.iskeyword(name) or keyword.issoftkeyword(name)
 

@@ -43,6 +43,8 @@ from fastapi_architect.spec.model import (
     Table,
 )
 from fastapi_architect.spec.names import (
+    GENERATED_CLASSES,
+    RESOURCE_CLASS_SUFFIXES,
     MAX_IDENTIFIER,
     MODEL_RESERVED,
     PYTHON_SHADOWED,
@@ -130,6 +132,7 @@ class _Resolver:
         rate_limits = self.rate_limits()
         database = Database(engine=self.doc.database.engine, pooler=self.doc.database.pooler)
         self.resources_first_pass(auth)
+        self.class_clashes()
         for draft in self.drafts.values():
             self.relations(draft, auth)
         self.pair_inverses()
@@ -394,6 +397,41 @@ class _Resolver:
             draft = _Draft(name, spec, path, singular, plural, table, builtin)
             self.drafts[name] = draft
             self.fields(draft, auth)
+
+    def class_clashes(self) -> None:
+        """Resource names must not collide with the classes generated beside them."""
+        names = set(self.drafts)
+        taken: dict[str, str] = {}
+        for draft in self.drafts.values():
+            if draft.builtin:
+                continue
+            for suffix in RESOURCE_CLASS_SUFFIXES:
+                taken[draft.name + suffix] = f"the {suffix} schema of {draft.name}"
+            for field_name, spec in draft.spec.fields.items():
+                if spec.type == "enum":
+                    taken[draft.name + pascal_case(field_name)] = (
+                        f"the enum of {draft.name}.{field_name}"
+                    )
+        for name in sorted(names):
+            draft = self.drafts[name]
+            if draft.builtin:
+                continue
+            if name in GENERATED_CLASSES:
+                self.error(
+                    draft.path,
+                    "reserved-name",
+                    f"resource name {name!r} is a class the generated backend defines already",
+                    f"use a more specific name, e.g. {name + 'Entry'!r}",
+                    key=True,
+                )
+            elif name in taken:
+                self.error(
+                    draft.path,
+                    "name-clash",
+                    f"resource name {name!r} is also the name of {taken[name]}",
+                    "rename one of them",
+                    key=True,
+                )
 
     def check_builtin_user(self, spec: ResourceSpec, path: DocPath) -> None:
         for key in sorted(spec.model_fields_set - {"fields", "description"}):
