@@ -133,3 +133,59 @@ def test_table_models_with_inherited_columns_and_relations(tree):
     assert order_fk.foreign_key == "user.id"
     assert not order_fk.index
     assert index.relation_names == {"items", "user"}
+
+
+def test_prefixes_computed_at_run_time_are_kept_as_written(tree):
+    root = tree(
+        {
+            "app/endpoints.py": """
+                from fastapi import APIRouter
+                from app.config import settings
+                router = APIRouter(prefix=f"/{settings.area}/tasks")
+
+                @router.get("/{task_id}")
+                def read_task(task_id: int) -> dict: ...
+            """,
+            "app/main.py": """
+                from fastapi import FastAPI
+                from app.config import settings
+                from app.endpoints import router
+                PUBLIC = "/public"
+                app = FastAPI()
+                app.include_router(router, prefix=settings.api_prefix)
+                app.include_router(router, prefix=PUBLIC)
+            """,
+        }
+    )
+    (route,) = build_index(root).routes
+    assert route.full_paths == (
+        "{settings.api_prefix}/{settings.area}/tasks/{task_id}",
+        "/public/{settings.area}/tasks/{task_id}",
+    )
+    assert route.dynamic_prefix == ("{settings.api_prefix}", "{settings.area}")
+
+
+def test_auth_is_followed_through_an_alias_in_a_dependency(tree):
+    root = tree(
+        {
+            "app/deps.py": """
+                from typing import Annotated
+                from fastapi import Depends
+                def get_current_user(): ...
+                CurrentUser = Annotated[dict, Depends(get_current_user)]
+            """,
+            "app/routes.py": """
+                from typing import Annotated
+                from fastapi import APIRouter, Depends
+                from app.deps import CurrentUser
+                router = APIRouter()
+                def get_service(user: CurrentUser): ...
+                Service = Annotated[object, Depends(get_service)]
+
+                @router.get("/tasks")
+                def list_tasks(service: Service) -> list[dict]: ...
+            """,
+        }
+    )
+    (route,) = build_index(root).routes
+    assert route.auth_via == "app.routes.get_service"

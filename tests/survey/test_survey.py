@@ -86,3 +86,33 @@ def test_mermaid_markdown_and_json(tmp_path):
     assert "| POST | `/api/v1/tasks/` |" in markdown
     data = json.loads(render_json(result))
     assert data["layers"] == {"api": 1, "models": 1, "services": 1}
+
+
+def test_a_prefix_computed_at_run_time_is_shown_as_written(tmp_path):
+    root = build(
+        tmp_path,
+        {
+            "app/api/tasks.py": """
+                from typing import Annotated
+                from fastapi import APIRouter, Depends
+                def get_current_user(): ...
+                CurrentUser = Annotated[dict, Depends(get_current_user)]
+                def get_service(user: CurrentUser): ...
+                Service = Annotated[object, Depends(get_service)]
+                router = APIRouter(prefix="/tasks")
+
+                @router.get("")
+                def list_tasks(service: Service) -> list[dict]: ...
+            """,
+            "app/main.py": """
+                from fastapi import FastAPI
+                from app.api import tasks
+                from app.config import settings
+                app = FastAPI()
+                app.include_router(tasks.router, prefix=settings.api_prefix)
+            """,
+        },
+    )
+    (row,) = survey(root).routes
+    assert row.path == "{settings.api_prefix}/tasks"
+    assert row.auth == "get_service"

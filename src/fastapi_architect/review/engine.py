@@ -23,7 +23,7 @@ from fastapi_architect.review.model import Confidence, Finding, ParseError, Revi
 from fastapi_architect.review.rule import FileContext, Rule, all_rules, parse_suppressions
 
 R = TypeVar("R")
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 SKIP_DIRS = frozenset(
     {
         ".git",

@@ -15,6 +15,7 @@ PARAM_FUNCS = frozenset(
     {"Depends", "Security", "Query", "Path", "Body", "Header", "Cookie", "Form", "File"}
 )
 BOUND_KEYWORDS = frozenset({"le", "lt", "max_length", "max_items", "max_digits"})
+STRING_TYPES = frozenset({"String", "VARCHAR", "NVARCHAR", "Unicode", "CHAR", "AutoString"})
 _STATUS_ATTR = re.compile(r"HTTP_(\d{3})")
 _ROUTE_OWNER_HINT = re.compile(r"(router|app|api|route|bp|blueprint)", re.IGNORECASE)
 
@@ -83,6 +84,7 @@ class RouterFact:
     deps: tuple[DepRef, ...]
     line: int
     col: int
+    prefix_dynamic: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ class IncludeFact:
     prefix: str
     deps: tuple[DepRef, ...]
     line: int
+    prefix_dynamic: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +238,46 @@ def status_value(node: ast.expr | None) -> int | None:
     return None
 
 
+def prefix_text(node: ast.expr | None, constants: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+    """A router prefix as text, and the parts of it known only at run time.
+
+    `"/api/v1"` -> ("/api/v1", ()); `settings.api_prefix` -> ("{settings.api_prefix}",
+    ("{settings.api_prefix}",)). A module-level string constant is resolved.
+    """
+    if node is None:
+        return "", ()
+    text = str_value(node)
+    if text is not None:
+        return text, ()
+    if isinstance(node, ast.FormattedValue):
+        node = node.value
+    if isinstance(node, ast.Name) and node.id in constants:
+        return constants[node.id], ()
+    if isinstance(node, ast.JoinedStr):
+        parts = [prefix_text(v, constants) for v in node.values]
+        return "".join(t for t, _ in parts), tuple(d for _, ds in parts for d in ds)
+    placeholder = "{" + ast.unparse(node) + "}"
+    return placeholder, (placeholder,)
+
+
+def string_type(node: ast.expr) -> tuple[str, bool, bool] | None:
+    """(type name, is a string type, has a length) of a column type such as `String(64)`.
+
+    None when the expression is not recognisably a type (a variable, a call result).
+    """
+    call = node if isinstance(node, ast.Call) else None
+    name = last_name(dotted(call.func if call is not None else node))
+    if not name or not name[0].isupper():
+        return None
+    if name not in STRING_TYPES:
+        return name, False, False
+    length = (call.args[0] if call.args else keyword(call, "length")) if call else None
+    has_length = length is not None and not (
+        isinstance(length, ast.Constant) and length.value is None
+    )
+    return name, True, has_length
+
+
 class _Scope:
     def __init__(self, prefix: str, routers: dict[str, str]) -> None:
         self.prefix = prefix
@@ -247,6 +290,7 @@ class _Extractor:
         self.module = module
         self.package = module if is_package else module.rpartition(".")[0]
         self.imports: dict[str, str] = {}
+        self.constants: dict[str, str] = {}
         self.imported_modules: list[str] = []
         self.defs: set[str] = set()
         self.routers: list[RouterFact] = []
@@ -313,6 +357,9 @@ class _Extractor:
                 for target in targets:
                     if isinstance(target, ast.Name):
                         self.defs.add(target.id)
+                        text = str_value(stmt.value)
+                        if text is not None:
+                            self.constants[target.id] = text
 
     # -- walking -------------------------------------------------------------------------
     def block(self, stmts: list[ast.stmt], scope: _Scope, top: bool) -> None:
@@ -355,7 +402,7 @@ class _Extractor:
                 for name in names:
                     qual = f"{scope.prefix}.{name}"
                     scope.routers[name] = qual
-                    prefix = str_value(keyword(value, "prefix")) or ""
+                    prefix, dynamic = prefix_text(keyword(value, "prefix"), self.constants)
                     deps = self.dep_list(keyword(value, "dependencies"), scope)
                     self.routers.append(
                         RouterFact(
@@ -365,6 +412,7 @@ class _Extractor:
                             deps,
                             stmt.lineno,
                             stmt.col_offset,
+                            dynamic,
                         )
                     )
                 return
@@ -393,14 +441,16 @@ class _Extractor:
             child_node = call.args[0]
             child = self.qualify(child_node, scope)
             if parent and child:
+                prefix, dynamic = prefix_text(keyword(call, "prefix"), self.constants)
                 self.includes.append(
                     IncludeFact(
                         parent,
                         child,
                         isinstance(child_node, ast.Call),
-                        str_value(keyword(call, "prefix")) or "",
+                        prefix,
                         self.dep_list(keyword(call, "dependencies"), scope),
                         call.lineno,
+                        dynamic,
                     )
                 )
 
@@ -728,13 +778,10 @@ class _Extractor:
                 inner_name = last_name(dotted(inner))
                 if inner_name == "ForeignKey" and isinstance(arg, ast.Call) and arg.args:
                     fk = str_value(arg.args[0]) or ast.unparse(arg.args[0])
-                elif inner_name and inner_name[0].isupper():
-                    sa_type = inner_name
-                    if inner_name in {"String", "VARCHAR", "Unicode", "CHAR"}:
-                        is_string = True
-                        has_length = isinstance(arg, ast.Call) and bool(
-                            arg.args or keyword(arg, "length")
-                        )
+                    continue
+                known = string_type(arg)
+                if known is not None and sa_type == "?":
+                    sa_type, is_string, has_length = known
             if sa_type == "?" and ann_type is not None:
                 sa_type = last_name(ann_type)
                 if sa_type == "str" and func == "mapped_column":
@@ -763,6 +810,15 @@ class _Extractor:
         fk_node = keyword(field_call, "foreign_key") if field_call is not None else None
         is_string = type_name == "str"
         has_length = field_call is not None and keyword(field_call, "max_length") is not None
+        sa_type_node = keyword(field_call, "sa_type") if field_call is not None else None
+        if sa_type_node is not None:
+            # An explicit `sa_type=` decides the column: Text, a TypeDecorator, `String(n)`.
+            known = string_type(sa_type_node)
+            if known is None:
+                is_string = False
+            else:
+                type_name, is_string, sa_length = known
+                has_length = has_length or sa_length
         return ColumnFact(
             name,
             type_name,

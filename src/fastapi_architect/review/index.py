@@ -18,6 +18,7 @@ from fastapi_architect.review.facts import (
     FunctionFact,
     IncludeFact,
     ModuleFacts,
+    ParamFact,
     RelationFact,
     RouteFact,
     RouterFact,
@@ -103,11 +104,16 @@ def layer_containers(paths: Iterable[str]) -> frozenset[str]:
 
 @dataclass(frozen=True, slots=True)
 class Mount:
-    """Where a router ends up: its full prefix and the dependencies applied above it."""
+    """Where a router ends up: its full prefix and the dependencies applied above it.
+
+    `dynamic` holds the parts of the prefix computed at run time (`settings.prefix`), as
+    they appear in `prefix`: their source text in braces.
+    """
 
     prefix: str
     deps: tuple[DepRef, ...]
     mounted: bool
+    dynamic: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +130,7 @@ class Route:
     auth_in_body: bool
     mounted: bool
     router: str
+    dynamic_prefix: tuple[str, ...] = ()
 
     @property
     def full_path(self) -> str:
@@ -231,6 +238,13 @@ class ProjectIndex:
     def alias(self, qualname: str | None) -> AliasFact | None:
         return None if qualname is None else self._lookup(qualname, self.aliases)
 
+    def param_dep(self, param: ParamFact) -> DepRef | None:
+        """The dependency a parameter receives: `Depends(...)` or an `Annotated` alias."""
+        if param.dep is not None:
+            return param.dep
+        alias = self.alias(param.type_name) if param.type_name else None
+        return alias.dep if alias is not None else None
+
     def module_for(self, name: str) -> ModuleFacts | None:
         mods = self._module_suffix.get(name)
         return self.by_module[mods[0]] if mods else None
@@ -291,10 +305,10 @@ class ProjectIndex:
         if router is None:
             return [Mount("", (), False)]
         if router.kind == "app":
-            return [Mount(router.prefix, router.deps, True)]
+            return [Mount(router.prefix, router.deps, True, router.prefix_dynamic)]
         includes = self._includes.get(router_qual, [])
         if not includes or router_qual in seen:
-            return [Mount(router.prefix, router.deps, False)]
+            return [Mount(router.prefix, router.deps, False, router.prefix_dynamic)]
         out: list[Mount] = []
         for inc in includes:
             parent = self.router(inc.parent)
@@ -308,6 +322,7 @@ class ProjectIndex:
                     m.prefix + inc.prefix + router.prefix,
                     m.deps + inc.deps + router.deps,
                     m.mounted,
+                    m.dynamic + inc.prefix_dynamic + router.prefix_dynamic,
                 )
                 if mount not in out:
                     out.append(mount)
@@ -319,12 +334,9 @@ class ProjectIndex:
         mounts = self.mounts(router.qualname) if router is not None else [Mount("", (), False)]
         deps: list[DepRef] = list(fact.deps)
         for param in fact.params:
-            if param.dep is not None:
-                deps.append(param.dep)
-            else:
-                alias = self.alias(param.type_name) if param.type_name else None
-                if alias is not None and alias.dep is not None:
-                    deps.append(alias.dep)
+            dep = self.param_dep(param)
+            if dep is not None:
+                deps.append(dep)
         for mount in mounts:
             deps.extend(d for d in mount.deps if d not in deps)
         auth_via = next((d.target for d in deps if self.is_auth_dep(d)), None)
@@ -342,6 +354,7 @@ class ProjectIndex:
             auth_in_body=in_body,
             mounted=any(m.mounted for m in mounts),
             router=router_qual,
+            dynamic_prefix=tuple(dict.fromkeys(d for m in mounts for d in m.dynamic)),
         )
 
     def routes_in(self, path: str) -> list[Route]:
@@ -358,9 +371,10 @@ class ProjectIndex:
         if not result and depth < 6:
             fn = self.function(target)
             if fn is not None:
+                deps = (self.param_dep(p) for p in fn.params)
                 result = any(
-                    p.dep is not None and (p.dep.security or self._is_auth(p.dep.target, depth + 1))
-                    for p in fn.params
+                    d is not None and (d.security or self._is_auth(d.target, depth + 1))
+                    for d in deps
                 ) or any(AUTH_CALL.search(c) for c in fn.calls)
             callee = self._lookup(target, self.instances)
             if callee is not None and AUTH_CLASS.search(last_name(callee)):

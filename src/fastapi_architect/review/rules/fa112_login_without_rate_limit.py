@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
+from fastapi_architect.review.facts import last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
+from fastapi_architect.review.rules._helpers import FunctionNode, call_name, walk_body
 
 LOGIN_PATH = re.compile(r"/(login|sign-?in|signin|token|access-token|authenticate)/?$", re.I)
 LIMIT_WORDS = re.compile(r"(limit|throttl)", re.IGNORECASE)
 LIMIT_MODULES = re.compile(r"(slowapi|fastapi_limiter|ratelimit|rate_limit|limiter)", re.I)
+LIMITER_OBJECT = re.compile(r"(limiter|throttl)", re.IGNORECASE)
+
+
+def _limits_in_body(handler: FunctionNode) -> bool:
+    """A call in the handler body to `limit_login(...)`, `rate_limit(...)`,
+    `limiter.hit(...)` and the like. A bare `.limit(n)` is a query, not a rate limit."""
+    for node in walk_body(handler):
+        if not isinstance(node, ast.Call):
+            continue
+        receiver, _, name = call_name(node).rpartition(".")
+        if name != "limit" and LIMIT_WORDS.search(name):
+            return True
+        if LIMITER_OBJECT.search(last_name(receiver)):
+            return True
+    return False
 
 
 class LoginWithoutRateLimit(Rule):
     """## What it does
-    Reports a `POST` login or token route with no rate-limit decorator or dependency.
+    Reports a `POST` login or token route with no rate limit: no limit decorator or
+    dependency, and no call in the handler body to a function named like a limit
+    (`limit_login(...)`, `check_rate_limit(...)`) or to a method of a limiter
+    (`request.app.state.rate_limiter.hit(...)`).
 
     ## Why is this bad?
     Without a limit, an attacker can try passwords as fast as the server answers:
@@ -44,9 +65,10 @@ class LoginWithoutRateLimit(Rule):
     ```
 
     ## Known problems
-    Limits applied by middleware, a gateway or a reverse proxy are invisible; when the
-    project uses a rate-limit library anywhere the finding is reported with low
-    confidence.
+    Limits applied by middleware, a gateway or a reverse proxy are invisible, and so is
+    a limit applied deeper than the handler body (inside the service it calls); when
+    the project uses a rate-limit library anywhere the finding is reported with low
+    confidence. A call is taken on its name: it is not checked that its result is used.
 
     ## References
     - [OWASP Authentication Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html)
@@ -68,6 +90,9 @@ class LoginWithoutRateLimit(Rule):
             if "POST" not in fact.methods or not LOGIN_PATH.search(route.full_path):
                 continue
             if fact.rate_limited or any(LIMIT_WORDS.search(d.target) for d in route.deps):
+                continue
+            handler = ctx.handler(route)
+            if handler is not None and _limits_in_body(handler):
                 continue
             yield self.finding(
                 ctx,

@@ -74,7 +74,8 @@ class SingularCollection(Rule):
 
     ## Known problems
     Plural forms are guessed from the final `s`; irregular plurals (`people`, `children`)
-    and uncountable nouns outside a small built-in list may be reported.
+    and uncountable nouns outside a small built-in list may be reported. A prefix
+    computed at run time (`{settings.prefix}`) is not taken for a path parameter.
 
     ## References
     - [Google API design guide: resource names](https://cloud.google.com/apis/design/resource_names)
@@ -90,7 +91,11 @@ class SingularCollection(Rule):
             fact = route.fact
             parts = [p for p in route.full_path.split("/") if p]
             for name, following in itertools.pairwise(parts):
-                if not following.startswith("{") or not SEGMENT.match(name):
+                if (
+                    not following.startswith("{")
+                    or following in route.dynamic_prefix
+                    or not SEGMENT.match(name)
+                ):
                     continue
                 if name.endswith("s") or name in UNCOUNTABLE or re.match(r"^v\d+$", name):
                     continue

@@ -53,8 +53,9 @@ class MissingApiVersion(Rule):
     ```
 
     ## Known problems
-    Versioning by header or media type is not seen. Routes whose router is included
-    under a prefix computed at run time are not counted as mounted.
+    Versioning by header or media type is not seen. When any route is mounted under a
+    prefix computed at run time (`prefix=settings.api_prefix`), the version may be in it,
+    and nothing is reported.
 
     ## References
     - [Microsoft REST API guidelines: versioning](https://github.com/microsoft/api-guidelines)
@@ -70,7 +71,7 @@ class MissingApiVersion(Rule):
         if not apps:
             return
         mounted = [r for r in ctx.index.routes if r.mounted]
-        if len(mounted) < 3:
+        if len(mounted) < 3 or any(r.dynamic_prefix for r in mounted):
             return
         if any(VERSION.search(p) for r in mounted for p in r.full_paths):
             return

@@ -45,7 +45,9 @@ class DuplicateRoute(Rule):
     ## Known problems
     Routes registered under conditions (`if settings.feature:`) are all counted.
     Paths that differ only in parameter names (`/{id}` and `/{task_id}`) are duplicates
-    and are reported.
+    and are reported. Prefixes computed at run time (`prefix=settings.v1_prefix`) are
+    compared as written: the same expression is the same prefix, two different ones
+    are taken to differ.
 
     ## References
     - [Starlette: Routing](https://www.starlette.io/routing/)
@@ -64,7 +66,7 @@ class DuplicateRoute(Rule):
         for route in sorted(ctx.index.routes, key=lambda r: (r.path, r.fact.line)):
             for method in route.fact.methods:
                 for path in route.full_paths:
-                    key = (method, _shape(path))
+                    key = (method, _shape(path, route.dynamic_prefix))
                     earlier = first.setdefault(key, route)
                     if earlier is route or route.path != ctx.path:
                         continue
@@ -85,5 +87,9 @@ class DuplicateRoute(Rule):
                     )
 
 
-def _shape(path: str) -> str:
+def _shape(path: str, dynamic: tuple[str, ...] = ()) -> str:
+    """Path parameters erased; a prefix computed at run time (`{settings.prefix}`) kept
+    as written, so that two different expressions do not look like one path."""
+    for part in dynamic:
+        path = path.replace(part, f"<{part[1:-1]}>")
     return re.sub(r"{[^}]*}", "{}", path.rstrip("/")) or "/"

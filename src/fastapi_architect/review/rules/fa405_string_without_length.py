@@ -11,8 +11,9 @@ from fastapi_architect.review.rule import FileContext, Rule
 class StringWithoutLength(Rule):
     """## What it does
     Reports a string column of a table model with no maximum length: a SQLModel `str`
-    field without `max_length`, `Column(String)` without a length, or
-    `mapped_column()` typed `str` with no `String(n)`.
+    field without `max_length` (or with `sa_type=String` and no length),
+    `Column(String)` without a length, or `mapped_column()` typed `str` with no
+    `String(n)`.
 
     ## Why is this bad?
     The length limit is the input bound: without it a client can store megabytes in a
@@ -38,8 +39,10 @@ class StringWithoutLength(Rule):
     ```
 
     ## Known problems
-    Long free text belongs in `Text`, which is not reported. A length checked only in the
-    request schema is not seen.
+    Long free text belongs in `Text`, which is not reported. Any other explicit column
+    type (`sa_type=`, `sa_column=`, a custom `TypeDecorator`, a type held in a variable)
+    is taken as a deliberate choice and not reported either. A length checked only in
+    the request schema is not seen.
 
     ## References
     - [SQLModel: Field](https://sqlmodel.tiangolo.com/)
