@@ -12,14 +12,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Generate the example backend into demo/ (regenerating keeps hand edits), then install,
+# migrate and serve it.
 demo: $(STAMP)
 	$(BIN)/fastapi-architect check examples/taskflow.yaml
+	$(BIN)/fastapi-architect new examples/taskflow.yaml -o demo --force
+	$(MAKE) -C demo dev
 
 test: $(STAMP)
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 --dist loadgroup -q
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -n 2 -q -m "not slow"
+	$(BIN)/pytest -n 2 --dist loadgroup -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

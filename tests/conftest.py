@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+EXAMPLE_NAMES = ["taskflow", "blog", "shop"]
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -39,21 +42,9 @@ def require_service(name: str, url: str, default_port: int) -> None:
 
 
 @pytest.fixture
-def postgres_database() -> Iterator[str]:
+def postgres_database(postgres_url: str) -> str:
     """A fresh, empty PostgreSQL database for one test; its SQLAlchemy psycopg URL."""
-    require_service("PostgreSQL", POSTGRES_URL, 5432)
-    import psycopg
-
-    name = f"fa_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(POSTGRES_URL)
-    url = parts._replace(scheme="postgresql+psycopg", path=f"/{name}").geturl()
-    try:
-        yield url
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return postgres_url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
@@ -63,3 +54,78 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+# Generated example backends and a virtualenv to run them in. Tests that use these should be
+# marked slow and grouped with `pytest.mark.xdist_group("generated-backends")`, so that one
+# worker builds the virtualenv once.
+
+
+@pytest.fixture(scope="session")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from fastapi_architect import load_spec
+    from fastapi_architect.generate import generate_project
+
+    root = tmp_path_factory.mktemp("projects")
+    made = {}
+    for name in EXAMPLE_NAMES:
+        spec = EXAMPLES / f"{name}.yaml"
+        generate_project(load_spec(spec), spec.read_text(), root / name)
+        made[name] = root / name
+    return made
+
+
+@pytest.fixture(scope="session")
+def venv(tmp_path_factory: pytest.TempPathFactory, projects: dict[str, Path]) -> Path:
+    """A fresh virtualenv with the generated projects' own dependencies, installed from
+    their pyproject (the three examples share them)."""
+    pyprojects = {
+        p.joinpath("pyproject.toml")
+        .read_text()
+        .split("[project.optional")[0]
+        .split("dependencies")[1]
+        for p in projects.values()
+    }
+    assert len(pyprojects) == 1, "the examples should share one dependency set"
+    path = tmp_path_factory.mktemp("venv") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
+    python = path / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "-e", f"{projects['taskflow']}[dev]"],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+def run(
+    venv: Path, project: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PATH": f"{venv / 'bin'}:{os.environ['PATH']}"}
+    environment.pop("VIRTUAL_ENV", None)
+    environment.update(env or {})
+    return subprocess.run(
+        [str(venv / "bin" / args[0]), *args[1:]],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database; its plain postgresql:// URL."""
+    require_service("PostgreSQL", POSTGRES_URL, 5432)
+    import psycopg
+
+    name = f"fa_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlsplit(POSTGRES_URL)._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

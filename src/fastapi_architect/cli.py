@@ -13,6 +13,14 @@ from rich.console import Console
 
 from fastapi_architect import __version__
 from fastapi_architect._files import write_text_atomic
+from fastapi_architect.generate import (
+    NEW_SUFFIX,
+    SPEC_FILE,
+    GenerateError,
+    UnsupportedSpecError,
+    WriteReport,
+    generate_project,
+)
 from fastapi_architect.mcp.cli import register as register_mcp
 from fastapi_architect.review.cli import register as register_review
 from fastapi_architect.spec import CheckResult, ResolvedSpec, check_file, spec_json_schema
@@ -159,6 +167,78 @@ def schema(
         write_text_atomic(output, text)
     except OSError as exc:
         raise _usage_error(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _checked_spec(spec: Path) -> tuple[ResolvedSpec, str]:
+    """The resolved spec and its text, or exit 1 (problems) / 2 (unreadable)."""
+    try:
+        result = check_file(spec)
+        text = spec.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _usage_error(
+            f"cannot read spec {spec}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    if result.spec is None or result.problems:
+        _print_check(result)
+        raise typer.Exit(EXIT_PROBLEMS)
+    return result.spec, text
+
+
+def _write(spec: ResolvedSpec, text: str, target: Path, *, force: bool) -> WriteReport:
+    try:
+        return generate_project(spec, text, target, force=force)
+    except UnsupportedSpecError as exc:
+        _console(stderr=True).print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    except GenerateError as exc:
+        raise _usage_error(str(exc)) from None
+    except OSError as exc:
+        raise _usage_error(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _print_report(report: WriteReport) -> None:
+    console = _console()
+    console.print(
+        f"{report.root}: {len(report.written)} written, {len(report.unchanged)} unchanged, "
+        f"{len(report.kept)} kept",
+        markup=False,
+    )
+    for relative in report.kept:
+        console.print(
+            f"  kept {relative} (edited by hand); the new version is {relative}{NEW_SUFFIX}",
+            markup=False,
+        )
+
+
+@app.command()
+def new(
+    spec: Annotated[Path, typer.Argument(help="The spec file (YAML or JSON).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to create.")],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Write into a non-empty directory (hand-edited files are kept)."
+        ),
+    ] = False,
+) -> None:
+    """Generate a complete backend from a spec into a new directory."""
+    resolved, text = _checked_spec(spec)
+    report = _write(resolved, text, output, force=force)
+    _print_report(report)
+    _console().print(f"next: cd {output} && make test && make dev", markup=False)
+
+
+@app.command()
+def generate(
+    project: Annotated[Path, typer.Argument(help="A generated project.")] = Path(),
+    spec: Annotated[
+        Path | None, typer.Option("--spec", help="Spec to use instead of PROJECT/architect.yaml.")
+    ] = None,
+) -> None:
+    """Regenerate a project from its spec; files edited by hand are kept and the new
+    version is written beside them."""
+    resolved, text = _checked_spec(spec or project / SPEC_FILE)
+    _print_report(_write(resolved, text, project, force=True))
 
 
 # Capabilities that bring their own commands.

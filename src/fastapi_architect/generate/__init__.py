@@ -47,6 +47,7 @@ __all__ = [
     "GENERATOR_VERSION",
     "LOCK_FILE",
     "NEW_SUFFIX",
+    "SPEC_FILE",
     "GenerateError",
     "UnsupportedSpecError",
     "WriteReport",

@@ -369,7 +369,7 @@ def _access_cases(
 def _enum(resource: Resource, item: ResolvedField) -> EnumView | None:
     if item.type != "enum":
         return None
-    name = f"{resource.name}{pascal_case(item.name)}" if not resource.builtin else "Role"
+    name = f"{resource.name}{pascal_case(item.name)}"
     members = tuple((_identifier(value), value) for value in item.values)
     return EnumView(name=name, members=members)
 

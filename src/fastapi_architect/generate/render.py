@@ -128,7 +128,11 @@ def render_project(spec: ResolvedSpec, generator_version: str) -> dict[str, str]
             "app/models/audit_log.py": "app/models/audit_log.py.j2",
         }
         if spec.auth.enabled:
-            static["app/api/v1/endpoints/audit.py"] = "app/api/v1/endpoints/audit.py.j2"
+            static |= {
+                "app/api/v1/endpoints/audit.py": "app/api/v1/endpoints/audit.py.j2",
+                "app/schemas/audit.py": "app/schemas/audit.py.j2",
+                "app/repositories/audit.py": "app/repositories/audit.py.j2",
+            }
     for target, template in static.items():
         extra: dict[str, Any] = {}
         if target == "app/models/refresh_token.py":

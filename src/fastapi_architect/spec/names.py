@@ -44,15 +44,13 @@ MODEL_RESERVED = frozenset(
 PYTHON_SHADOWED = frozenset({"type", "id", "list", "str", "int", "float", "bool", "object"})
 
 
-# Class names the generated backend defines or imports beside the resource classes.
+# Names imported beside a resource's class in the generated modules that use it (its
+# model, repository and service, and the models package): a resource cannot take them.
 GENERATED_CLASSES = frozenset(
     """
-    Item Page PageMeta ErrorEnvelope ErrorBody ErrorDetail SortOrder Settings Database Grant
-    Role AuditLog RefreshToken AuditEntry AuditParams Health TokenPair RefreshRequest Account
-    Accounts Factory ID HasId UTCDateTime EnumText Service Params AppError Unauthorized
-    Forbidden NotFound Conflict InvalidInput RateLimited Unavailable RateLimiter JsonFormatter
-    RequestContextMiddleware FastAPI SQLModel Field Decimal StrEnum AsyncSession Any Annotated
-    Literal Self Request Response APIRouter Depends Query BaseModel ConfigDict
+    Any AsyncSession AuditLog ClassVar Decimal EnumText Field Forbidden ID InvalidInput
+    ItemResponse JsonValue ListMeta ListResponse Literal NotFound RefreshToken SQLModel
+    Sequence SortOrder StrEnum UTCDateTime Unauthorized
     """.split()
 )
 # Classes generated per resource: `<Resource><suffix>`.

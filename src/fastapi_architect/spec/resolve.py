@@ -44,10 +44,10 @@ from fastapi_architect.spec.model import (
 )
 from fastapi_architect.spec.names import (
     GENERATED_CLASSES,
-    RESOURCE_CLASS_SUFFIXES,
     MAX_IDENTIFIER,
     MODEL_RESERVED,
     PYTHON_SHADOWED,
+    RESOURCE_CLASS_SUFFIXES,
     RESOURCE_NAME,
     SNAKE_NAME,
     SQL_RESERVED,

@@ -1,0 +1,141 @@
+"""Rendering a project: complete, deterministic, formatted and lint-clean."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+from fastapi_architect import check_text, load_spec
+from fastapi_architect.generate import (
+    GENERATOR_VERSION,
+    LOCK_FILE,
+    SPEC_FILE,
+    UnsupportedSpecError,
+    generate_project,
+    render_files,
+)
+from tests.conftest import EXAMPLES
+
+EXAMPLE_NAMES = ["taskflow", "blog", "shop"]
+
+
+def files_of(name: str) -> dict[str, str]:
+    path = EXAMPLES / f"{name}.yaml"
+    return render_files(load_spec(path), path.read_text())
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_same_spec_gives_the_same_bytes(name: str) -> None:
+    assert files_of(name) == files_of(name)
+
+
+def test_layout_of_a_generated_project() -> None:
+    files = set(files_of("taskflow"))
+    expected = {
+        "pyproject.toml",
+        "README.md",
+        "Makefile",
+        ".env.example",
+        "alembic.ini",
+        SPEC_FILE,
+        "app/main.py",
+        "app/api/deps.py",
+        "app/api/v1/router.py",
+        "app/core/config.py",
+        "app/core/security.py",
+        "app/core/database.py",
+        "app/core/errors.py",
+        "app/core/logging.py",
+        "migrations/env.py",
+        "migrations/versions/0001_initial.py",
+        "tests/conftest.py",
+        "tests/test_auth.py",
+    }
+    for plural, singular in (("tasks", "task"), ("categories", "category"), ("tags", "tag")):
+        expected |= {
+            f"app/api/v1/endpoints/{plural}.py",
+            f"app/models/{singular}.py",
+            f"app/schemas/{singular}.py",
+            f"app/services/{singular}.py",
+            f"app/repositories/{singular}.py",
+            f"tests/test_{plural}.py",
+        }
+    assert expected <= files
+
+
+def test_handlers_are_thin_and_queries_live_in_repositories() -> None:
+    files = files_of("taskflow")
+    endpoints = {k: v for k, v in files.items() if k.startswith("app/api/v1/endpoints/")}
+    for path, text in endpoints.items():
+        assert "select(" not in text, path
+        assert "session.exec" not in text, path
+    assert "select(" in files["app/repositories/task.py"]
+    assert "require(RESOURCE" in files["app/services/task.py"]
+
+
+def test_every_python_file_compiles() -> None:
+    for name in EXAMPLE_NAMES:
+        for path, text in files_of(name).items():
+            if path.endswith(".py"):
+                compile(text, path, "exec")
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_generated_project_is_ruff_clean(tmp_path: Path, name: str) -> None:
+    spec_path = EXAMPLES / f"{name}.yaml"
+    generate_project(load_spec(spec_path), spec_path.read_text(), tmp_path / name)
+    ruff = find_ruff_bin()
+    for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
+        completed = subprocess.run(
+            [ruff, *command], cwd=tmp_path / name, capture_output=True, text=True, check=False
+        )
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_lock_file_records_what_was_generated(tmp_path: Path) -> None:
+    spec_path = EXAMPLES / "taskflow.yaml"
+    report = generate_project(load_spec(spec_path), spec_path.read_text(), tmp_path / "tf")
+    lock = json.loads((tmp_path / "tf" / LOCK_FILE).read_text())
+    assert lock["generator_version"] == GENERATOR_VERSION
+    assert lock["project"] == "taskflow"
+    assert set(lock["files"]) == set(report.written) - {LOCK_FILE}
+    assert (tmp_path / "tf" / SPEC_FILE).read_text() == spec_path.read_text()
+
+
+def test_external_issuer_is_refused_clearly() -> None:
+    text = (
+        "project: {name: demo}\n"
+        "auth:\n"
+        "  mode: jwks\n"
+        "  jwks: {url: 'https://auth.example.com/jwks', issuer: 'https://auth.example.com', "
+        "audience: api}\n"
+        "resources:\n"
+        "  Note: {owned: true, fields: {text: string}}\n"
+    )
+    spec = check_text(text).spec
+    assert spec is not None
+    with pytest.raises(UnsupportedSpecError, match="jwks"):
+        render_files(spec, text)
+
+
+def test_a_spec_without_auth_generates_a_public_api(tmp_path: Path) -> None:
+    text = (
+        "project: {name: public-notes}\n"
+        "auth: {mode: none}\n"
+        "resources:\n"
+        "  Note:\n"
+        "    fields: {text: {type: string, max_length: 200}}\n"
+        "    filters: [text]\n"
+    )
+    spec = check_text(text).spec
+    assert spec is not None
+    files = render_files(spec, text)
+    assert "app/api/v1/endpoints/auth.py" not in files
+    assert '"read": ("public",)' in files["app/services/access.py"]
+    for path, source in files.items():
+        if path.endswith(".py"):
+            compile(source, path, "exec")
