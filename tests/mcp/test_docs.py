@@ -10,9 +10,9 @@ from pathlib import Path
 import anyio
 import pytest
 import yaml
+from mcp import Client
 
 from fastapi_architect.mcp import build_server
-from mcp import Client
 from tests.conftest import ROOT, write_tree
 
 SPEC = "project: {name: notes}\nresources:\n  Note:\n    fields: {title: {type: string}}\n"

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import anyio
+from mcp import Client
 
 from fastapi_architect.mcp import build_server
 from fastapi_architect.mcp.workflow import workflow_text
 from fastapi_architect.review import all_rules
 from fastapi_architect.spec import check_text, spec_json_schema
-from mcp import Client
 from tests.conftest import EXAMPLES
 
 

@@ -8,10 +8,10 @@ from typing import Any, TypeVar
 
 import anyio
 import pytest
+from mcp import Client
 from mcp.types import CallToolResult
 
 from fastapi_architect.mcp import build_server, tools
-from mcp import Client
 from tests.conftest import EXAMPLES, write_tree
 
 APP = """\

@@ -14,8 +14,8 @@ from typing import IO
 
 import anyio
 import pytest
-
 from mcp import Client, StdioServerParameters
+
 from tests.conftest import write_tree
 
 APP = """\
