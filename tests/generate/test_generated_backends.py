@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from fastapi_architect.review import ReviewConfig, review
-from tests.conftest import EXAMPLE_NAMES, run
+from tests.conftest import EXAMPLE_NAMES, REDIS_URL, require_service, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated-backends")]
 
@@ -30,11 +30,22 @@ def passed(result: subprocess.CompletedProcess[str]) -> int:
     return 0
 
 
+@pytest.mark.redis
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_generated_tests_pass_on_sqlite(venv: Path, projects: dict[str, Path], name: str) -> None:
-    result = run(venv, projects[name], "pytest", "-q", "-p", "no:cacheprovider")
+    require_service("Redis", REDIS_URL, 6379)
+    result = run(
+        venv,
+        projects[name],
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        env={"TEST_REDIS_URL": REDIS_URL},
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert passed(result) > 100
+    assert "skipped" not in result.stdout.strip().splitlines()[-1]
 
 
 @pytest.mark.postgres
