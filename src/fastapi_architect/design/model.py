@@ -1,0 +1,300 @@
+"""The architecture document as data: what `design` writes, as Markdown or as JSON.
+
+One model serves both sources. From a spec every section is known; from an existing
+codebase some are not, and `Design.unknown` says which and why."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, JsonValue
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- API contracts
+
+
+class FieldDesign(_Frozen):
+    """One field of a request or response schema."""
+
+    name: str
+    type: str
+    # Requests: the client must send it. Responses: always present.
+    required: bool
+    nullable: bool = False
+    # JSON text of the value taken when the field is left out.
+    default: str | None = None
+    constraints: tuple[str, ...] = ()
+    description: str = ""
+
+
+class SchemaDesign(_Frozen):
+    name: str
+    description: str
+    media_type: str = "application/json"
+    fields: tuple[FieldDesign, ...] = ()
+
+
+class ParameterDesign(_Frozen):
+    name: str
+    location: Literal["path", "query"]
+    type: str
+    required: bool
+    default: str | None = None
+    constraints: tuple[str, ...] = ()
+    description: str = ""
+
+
+class ErrorDesign(_Frozen):
+    status: int
+    # The `error.code` of the envelope; None when the body is not the error envelope.
+    code: str | None
+    when: str
+    # The schema of the body.
+    body: str = "ErrorEnvelope"
+
+
+class ExampleRequest(_Frozen):
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: JsonValue = None
+    form: tuple[tuple[str, str], ...] = ()
+
+
+class ExampleResponse(_Frozen):
+    status: int
+    headers: tuple[tuple[str, str], ...] = ()
+    body: JsonValue = None
+
+
+class EndpointDesign(_Frozen):
+    # The router the endpoint belongs to (`tasks`, `auth`, `health`).
+    group: str
+    method: str
+    path: str
+    summary: str
+    # `none`, `bearer`, `bearer (optional)`, or the dependency found in code.
+    auth: str | None
+    access: str
+    request: str | None = None
+    response: str | None = None
+    success_status: int | None = None
+    errors: tuple[ErrorDesign, ...] = ()
+    parameters: tuple[ParameterDesign, ...] = ()
+    pagination: str | None = None
+    example_request: ExampleRequest | None = None
+    example_response: ExampleResponse | None = None
+    # From code: the handler and where it is defined.
+    handler: str | None = None
+    location: str | None = None
+
+
+# ---------------------------------------------------------------- database
+
+
+class ColumnDesign(_Frozen):
+    name: str
+    type: str
+    # None when unknown (from code).
+    nullable: bool | None
+    default: str | None = None
+    primary_key: bool = False
+    unique: bool = False
+    index: bool = False
+    comment: str = ""
+
+
+class ForeignKeyDesign(_Frozen):
+    name: str | None
+    column: str
+    ref_table: str
+    ref_column: str
+    on_delete: str | None
+
+
+class IndexDesign(_Frozen):
+    name: str
+    columns: tuple[str, ...]
+    unique: bool
+    where: str | None = None
+    # The query the index serves.
+    purpose: str = ""
+
+
+class CheckDesign(_Frozen):
+    name: str
+    sql: str
+    purpose: str = ""
+
+
+class TableDesign(_Frozen):
+    name: str
+    # resource, association, system (from a spec); model (from code).
+    kind: str
+    resource: str | None
+    columns: tuple[ColumnDesign, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKeyDesign, ...] = ()
+    indexes: tuple[IndexDesign, ...] = ()
+    checks: tuple[CheckDesign, ...] = ()
+    relations: tuple[str, ...] = ()
+    location: str | None = None
+
+
+# ---------------------------------------------------------------- the rest
+
+
+class ResourceSummary(_Frozen):
+    name: str
+    path: str
+    table: str
+    description: str
+    traits: tuple[str, ...] = ()
+
+
+class Decision(_Frozen):
+    topic: str
+    choice: str
+
+
+class LayerDesign(_Frozen):
+    name: str
+    path: str
+    responsibility: str
+    modules: int | None = None
+    # Other layers this one imports (from code: observed; from a spec: allowed).
+    imports: tuple[str, ...] = ()
+
+
+class ServiceDesign(_Frozen):
+    resource: str
+    endpoints: str
+    service: str
+    repository: str
+    model: str
+    owns: tuple[str, ...]
+
+
+class SecurityControl(_Frozen):
+    area: str
+    control: str
+
+
+class AccessRule(_Frozen):
+    resource: str
+    action: str
+    principals: tuple[str, ...]
+    meaning: str
+
+
+class MigrationStep(_Frozen):
+    order: int
+    operation: str
+    target: str
+    detail: str
+    online_safe: bool
+    why: str
+
+
+class TestCount(_Frozen):
+    name: str
+    cases: int
+
+
+class TestFile(_Frozen):
+    path: str
+    subject: str
+    tests: tuple[TestCount, ...]
+    total: int
+
+
+class TestLevel(_Frozen):
+    level: str
+    what: str
+
+
+class Risk(_Frozen):
+    title: str
+    severity: Literal["high", "medium", "low"]
+    detail: str
+    mitigation: str
+
+
+class Question(_Frozen):
+    location: str
+    subject: str
+    decision: str
+
+
+class Adr(_Frozen):
+    number: int
+    slug: str
+    title: str
+    status: str = "accepted"
+    context: str
+    decision: str
+    consequences: tuple[str, ...]
+
+    @property
+    def filename(self) -> str:
+        return f"{self.number:04d}-{self.slug}.md"
+
+
+class UnknownSection(_Frozen):
+    section: str
+    reason: str
+
+
+class Design(_Frozen):
+    """The whole architecture document."""
+
+    source: Literal["spec", "code"]
+    # The spec file or the surveyed directory, as given.
+    origin: str
+    title: str
+    summary: str
+    stack: tuple[Decision, ...]
+    resources: tuple[ResourceSummary, ...]
+    schemas: tuple[SchemaDesign, ...]
+    endpoints: tuple[EndpointDesign, ...]
+    tables: tuple[TableDesign, ...]
+    er_diagram: str
+    layers: tuple[LayerDesign, ...]
+    services: tuple[ServiceDesign, ...]
+    request_flow: str
+    security: tuple[SecurityControl, ...]
+    access: tuple[AccessRule, ...]
+    migration: tuple[MigrationStep, ...]
+    test_levels: tuple[TestLevel, ...]
+    test_files: tuple[TestFile, ...]
+    risks: tuple[Risk, ...]
+    open_questions: tuple[Question, ...]
+    adrs: tuple[Adr, ...]
+    # Sections the source could not tell, with the reason.
+    unknown: tuple[UnknownSection, ...] = ()
+
+    @property
+    def test_total(self) -> int:
+        return sum(item.total for item in self.test_files)
+
+    def endpoint(self, method: str, path: str) -> EndpointDesign:
+        for item in self.endpoints:
+            if item.method == method and item.path == path:
+                return item
+        raise KeyError(f"{method} {path}")
+
+    def schema(self, name: str) -> SchemaDesign:
+        for item in self.schemas:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+    def unknown_reason(self, section: str) -> str | None:
+        for item in self.unknown:
+            if item.section == section:
+                return item.reason
+        return None
