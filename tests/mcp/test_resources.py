@@ -66,11 +66,12 @@ def test_workflow_prompt_is_listed_and_walks_through_every_step(tmp_path: Path):
                     body.index("Call `check_spec`"),
                     body.index("open_questions"),
                     body.index("Design"),
-                    body.index("layered layout"),
-                    body.index("Run the project's tests"),
+                    body.index("Call `generate`"),
+                    body.index("Run the project's tests (`make test` in the generated project)"),
                     body.index("Call `review`"),
                 ]
                 assert order == sorted(order)
+                assert "layered layout" not in body, "the server generates the layers itself"
                 assert body.rstrip().endswith("A bookmark manager: users save links with tags.")
 
     anyio.run(main)
@@ -80,7 +81,10 @@ def test_workflow_names_design_and_generate_tools_once_the_server_offers_them():
     without = workflow_text({"check_spec", "review"})
     assert "Call `design`" not in without
     assert "Call `generate`" not in without
+    assert "layered layout" in without
+    assert "`pytest` in its directory" in without
     offered = workflow_text({"check_spec", "review", "design", "generate"}, spec_path="api.yaml")
     assert "Call `design` on the spec" in offered
-    assert "Call `generate` with the spec and an empty target directory" in offered
+    assert "Call `generate` with the spec (`spec_path`) and a `target` directory" in offered
+    assert "`make test` in the generated project" in offered
     assert "Write the spec in `api.yaml`" in offered

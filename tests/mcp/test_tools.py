@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,6 +12,7 @@ import pytest
 from mcp import Client
 from mcp.types import CallToolResult
 
+from fastapi_architect.generate import LOCK_FILE, NEW_SUFFIX
 from fastapi_architect.mcp import build_server, tools
 from tests.conftest import EXAMPLES, write_tree
 
@@ -81,13 +83,20 @@ def text(result: CallToolResult) -> str:
 def test_tools_are_listed_read_only_with_output_schemas(root: Path):
     listed = session(root, lambda client: client.list_tools())
     by_name = {tool.name: tool for tool in listed.tools}
-    assert set(by_name) == {"check_spec", "review", "survey", "explain_rule"}
+    assert set(by_name) == {"check_spec", "generate", "review", "survey", "explain_rule"}
     for tool in by_name.values():
         assert tool.annotations is not None
-        assert tool.annotations.read_only_hint is True
-        assert tool.annotations.destructive_hint is False
+        writes = tool.name == "generate"
+        assert tool.annotations.read_only_hint is not writes
+        assert tool.annotations.destructive_hint is writes
+        assert tool.annotations.idempotent_hint is True
+        assert tool.annotations.open_world_hint is False
         assert tool.output_schema is not None
         assert tool.description
+    assert {"project", "written", "unchanged", "kept", "next_steps"} <= set(
+        by_name["generate"].output_schema["properties"]
+    )
+    assert by_name["generate"].input_schema["required"] == ["target"]
     assert {"ok", "problems", "open_questions"} <= set(
         by_name["check_spec"].output_schema["properties"]
     )
@@ -159,11 +168,20 @@ def test_paths_climbing_out_of_the_root_are_refused(root: Path):
         ("check_spec", {"path": str(root.parent / "outside" / "secret.yaml")}),
         ("review", {"path": "../outside"}),
         ("survey", {"path": ".."}),
+        ("generate", {"spec_path": "../outside/secret.yaml", "target": "api"}),
+        ("generate", {"spec_path": "architect.yaml", "target": "../outside/api"}),
+        ("generate", {"spec_path": "architect.yaml", "target": "app/../../api"}),
+        ("generate", {"spec": VALID_SPEC, "target": str(root.parent / "api")}),
     ]:
         result = call(root, name, arguments)
         assert result.is_error, (name, arguments)
         assert "is outside the server root" in text(result)
         assert result.structured_content is None
+    assert sorted(p.name for p in root.parent.iterdir()) == ["outside", "project"]
+    assert sorted(p.name for p in (root.parent / "outside").iterdir()) == [
+        "leak.py",
+        "secret.yaml",
+    ]
 
 
 def test_symlinks_leading_out_of_the_root_are_refused(root: Path):
@@ -173,10 +191,18 @@ def test_symlinks_leading_out_of_the_root_are_refused(root: Path):
         ("check_spec", {"path": "spec-link.yaml"}),
         ("review", {"path": "outside-dir"}),
         ("survey", {"path": "outside-dir/leak.py"}),
+        ("generate", {"spec_path": "spec-link.yaml", "target": "api"}),
+        ("generate", {"spec_path": "architect.yaml", "target": "outside-dir/api"}),
+        ("generate", {"spec_path": "architect.yaml", "target": "outside-dir", "overwrite": True}),
     ]:
         result = call(root, name, arguments)
         assert result.is_error, (name, arguments)
         assert "through a symbolic link" in text(result)
+    assert not (root / "api").exists()
+    assert sorted(p.name for p in (root.parent / "outside").iterdir()) == [
+        "leak.py",
+        "secret.yaml",
+    ]
 
 
 def test_review_skips_a_linked_file_that_leaves_the_root(root: Path):
@@ -194,6 +220,196 @@ def test_symlinks_inside_the_root_are_followed(root: Path):
     (root / "spec-alias.yaml").symlink_to(root / "architect.yaml")
     result = call(root, "check_spec", {"path": "spec-alias.yaml"})
     assert result.structured_content["ok"] is True
+
+
+# -- generate --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project generated once from VALID_SPEC, for tests that start from one (copy it)."""
+    base = write_tree(tmp_path_factory.mktemp("generated"), {"architect.yaml": VALID_SPEC})
+    result = call(base, "generate", {"spec_path": "architect.yaml", "target": "notes"})
+    assert not result.is_error, text(result)
+    return base / "notes"
+
+
+def test_generate_writes_a_project_that_reviews_clean(generated: Path):
+    data = call(generated.parent, "survey", {"path": "notes"}).structured_content
+    assert {route["handler"] for route in data["routes"]} >= {
+        "list_notes",
+        "create_note",
+        "get_note",
+        "update_note",
+        "delete_note",
+    }
+    assert {model["table"] for model in data["models"]} >= {"notes", "users"}
+    assert (generated / "architect.yaml").read_text() == VALID_SPEC
+    assert (generated / "Makefile").is_file()
+    assert (generated / LOCK_FILE).is_file()
+    reviewed = call(generated.parent, "review", {"path": "notes", "fail_on": "info"})
+    assert reviewed.structured_content["findings"] == []
+    assert reviewed.structured_content["passed"] is True
+    assert reviewed.structured_content["files"] > 20
+
+
+def test_generate_reports_files_relative_to_the_root_and_next_steps(
+    generated: Path, tmp_path: Path
+):
+    root = write_tree(tmp_path / "root", {"specs/notes.yaml": VALID_SPEC})
+    result = call(root, "generate", {"spec_path": "specs/notes.yaml", "target": "services/notes"})
+    assert not result.is_error, text(result)
+    data = result.structured_content
+    assert data["project"] == "services/notes"
+    assert data["spec"] == "specs/notes.yaml"
+    assert data["regenerated"] is False
+    assert data["unchanged"] == []
+    assert data["kept"] == []
+    written = set(data["written"])
+    expected = {f"services/notes/{p.relative_to(generated).as_posix()}" for p in files(generated)}
+    assert written == expected
+    assert {"services/notes/app/main.py", f"services/notes/{LOCK_FILE}"} <= written
+    assert any("`make test` in services/notes" in step for step in data["next_steps"])
+    summary = text(result)
+    assert summary.startswith("services/notes: generated Notes from specs/notes.yaml: ")
+    assert f"{len(written)} written, 0 unchanged, 0 kept" in summary
+    assert "next: Run the generated tests: `make test` in services/notes" in summary
+    assert not [p for p in root.rglob("*") if p.name.startswith(".notes.")], "no staging left"
+
+
+def files(directory: Path) -> list[Path]:
+    return [p for p in directory.rglob("*") if p.is_file()]
+
+
+def test_generate_from_spec_text_and_regenerate_keeps_hand_edits(generated: Path, tmp_path: Path):
+    root = tmp_path / "root"
+    shutil.copytree(generated, root / "notes")
+    main = root / "notes" / "app" / "main.py"
+    edited = main.read_text() + "# edited by hand\n"
+    main.write_text(edited)
+    changed_spec = VALID_SPEC + "      body: {type: text, required: false}\n"
+
+    refused = call(root, "generate", {"spec": changed_spec, "target": "notes"})
+    assert refused.is_error
+    assert "'notes' is not empty" in text(refused)
+    assert "overwrite=true" in text(refused)
+
+    result = call(root, "generate", {"spec": changed_spec, "target": "notes", "overwrite": True})
+    assert not result.is_error, text(result)
+    data = result.structured_content
+    assert data["regenerated"] is True
+    assert data["spec"] == "architect.yaml"
+    assert data["kept"] == [
+        {"file": "notes/app/main.py", "new_version": f"notes/app/main.py{NEW_SUFFIX}"}
+    ]
+    assert main.read_text() == edited
+    assert (root / "notes" / "app" / f"main.py{NEW_SUFFIX}").is_file()
+    assert "notes/architect.yaml" in data["written"]
+    assert "notes/app/models/note.py" in data["written"]
+    assert "notes/app/core/config.py" in data["unchanged"]
+    assert (root / "notes" / "architect.yaml").read_text() == changed_spec
+    assert "body" in (root / "notes" / "app" / "models" / "note.py").read_text()
+    assert data["next_steps"][0] == (
+        f"Merge notes/app/main.py{NEW_SUFFIX} into the hand-edited notes/app/main.py, "
+        "then delete it."
+    )
+    assert "1 kept (edited by hand" in text(result)
+
+
+def test_a_generated_project_that_is_the_root_can_be_regenerated(generated: Path, tmp_path: Path):
+    root = tmp_path / "root"
+    shutil.copytree(generated, root)
+    result = call(
+        root, "generate", {"spec_path": "architect.yaml", "target": ".", "overwrite": True}
+    )
+    assert not result.is_error, text(result)
+    data = result.structured_content
+    assert (data["project"], data["regenerated"], data["written"], data["kept"]) == (
+        ".",
+        True,
+        [],
+        [],
+    )
+    assert "app/main.py" in data["unchanged"]
+
+
+def test_regenerating_through_a_link_out_of_the_root_is_refused(generated: Path, tmp_path: Path):
+    root = tmp_path / "root"
+    shutil.copytree(generated, root / "notes")
+    outside = write_tree(tmp_path / "outside", {"keep.txt": "mine\n"})
+    shutil.rmtree(root / "notes" / "app" / "models")
+    (root / "notes" / "app" / "models").symlink_to(outside, target_is_directory=True)
+    result = call(root, "generate", {"spec_path": "notes/architect.yaml", "target": "notes"})
+    assert result.is_error
+    assert "not empty" in text(result)
+    result = call(
+        root,
+        "generate",
+        {"spec_path": "notes/architect.yaml", "target": "notes", "overwrite": True},
+    )
+    assert result.is_error
+    assert "notes/app/models/" in text(result)
+    assert "through a symbolic link" in text(result)
+    assert [p.name for p in outside.iterdir()] == ["keep.txt"]
+
+
+def test_generate_refuses_a_spec_with_problems_and_writes_nothing(root: Path):
+    (root / "bad.yaml").write_text(BAD_SPEC)
+    for arguments in [
+        {"spec_path": "bad.yaml", "target": "api"},
+        {"spec": BAD_SPEC, "target": "api"},
+    ]:
+        result = call(root, "generate", arguments)
+        assert result.is_error
+        assert result.structured_content is None
+        label = arguments.get("spec_path", "architect.yaml")
+        message = text(result)
+        assert message.startswith(f"{label}: 1 problem in the spec, so nothing was generated")
+        assert f"{label}:5:21: " in message
+        assert "[bad-value] (hint: did you mean 'string'?)" in message
+    assert not (root / "api").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"target": "api"}, "give exactly one of `spec`"),
+        (
+            {"spec": VALID_SPEC, "spec_path": "architect.yaml", "target": "api"},
+            "give exactly one of `spec`",
+        ),
+        ({"spec_path": "missing.yaml", "target": "api"}, "'missing.yaml': no such file"),
+        ({"spec_path": "app", "target": "api"}, "is a directory"),
+        ({"spec_path": "architect.yaml", "target": "app"}, "'app' is not empty"),
+        ({"spec_path": "architect.yaml", "target": "."}, "'.' is not empty"),
+        ({"spec_path": "architect.yaml", "target": "app/main.py"}, "is not a directory"),
+        ({"spec_path": "architect.yaml", "target": ""}, "the path is empty"),
+        ({"spec_path": "architect.yaml"}, "target"),
+        (
+            {
+                "spec": VALID_SPEC.replace(
+                    "project: {name: notes}",
+                    "project: {name: notes}\nauth:\n  mode: jwks\n  jwks: {url: "
+                    "'https://auth.example.com/jwks', issuer: 'https://auth.example.com', "
+                    "audience: api}",
+                ),
+                "target": "api",
+            },
+            "architect.yaml: auth.mode 'jwks' is not generated yet",
+        ),
+    ],
+)
+def test_generate_usage_errors(root: Path, arguments: dict[str, str], message: str):
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    result = call(root, "generate", arguments)
+    assert result.is_error
+    assert message in text(result)
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+
+
+def test_generate_refuses_a_new_project_in_the_root_itself(tmp_path: Path):
+    result = call(tmp_path, "generate", {"spec": VALID_SPEC, "target": "."})
+    assert result.is_error
+    assert "cannot be written into the server root itself" in text(result)
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- review ----------------------------------------------------------------------------------

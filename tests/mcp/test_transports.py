@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import queue
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -36,14 +37,12 @@ TIMEOUT = 60
 
 
 def server_command() -> list[str]:
-    """`fastapi-architect mcp` once the main command line offers it, else the module."""
-    from fastapi_architect.cli import app
-
-    names = {c.name or getattr(c.callback, "__name__", "") for c in app.registered_commands}
+    """The installed `fastapi-architect` console script, as users and MCP clients start it."""
     script = Path(sys.executable).parent / "fastapi-architect"
-    if "mcp" in names and script.exists():
-        return [str(script), "mcp"]
-    return [sys.executable, "-m", "fastapi_architect.mcp"]
+    found = str(script) if script.exists() else shutil.which("fastapi-architect")
+    if found is None:
+        pytest.fail("the fastapi-architect console script is not installed (pip install -e .)")
+    return [found, "mcp"]
 
 
 class Lines:
@@ -87,21 +86,42 @@ def process_cleanup() -> Iterator[list[subprocess.Popen[str]]]:
             process.wait(timeout=10)
 
 
-async def exercise(client: Client) -> None:
-    """List the tools, check a spec, review a directory: what an agent does first."""
+async def exercise(client: Client, project: Path) -> None:
+    """What an agent does: list the tools, check the spec, generate the backend it describes,
+    review the generated code (clean) and hand-written code (a finding), explain a rule."""
     names = {tool.name for tool in (await client.list_tools()).tools}
-    assert {"check_spec", "review", "survey", "explain_rule"} <= names
+    assert {"check_spec", "generate", "review", "survey", "explain_rule"} <= names
     checked = await client.call_tool("check_spec", {"path": "architect.yaml"})
     assert not checked.is_error
     assert checked.structured_content is not None
     assert checked.structured_content["ok"] is True
     assert [r["name"] for r in checked.structured_content["resources"]] == ["User", "Note"]
+
+    generated = await client.call_tool(
+        "generate", {"spec_path": "architect.yaml", "target": "backend"}
+    )
+    assert not generated.is_error, generated.content
+    assert generated.structured_content is not None
+    assert generated.structured_content["project"] == "backend"
+    assert "backend/app/main.py" in generated.structured_content["written"]
+    assert (project / "backend" / "app" / "main.py").is_file()
+    again = await client.call_tool("generate", {"spec_path": "architect.yaml", "target": "backend"})
+    assert again.is_error, "a non-empty directory is refused without overwrite"
+    clean = await client.call_tool("review", {"path": "backend", "fail_on": "info"})
+    assert clean.structured_content is not None
+    assert clean.structured_content["findings"] == []
+    assert clean.structured_content["passed"] is True
+    assert clean.structured_content["files"] > 20
+
     reviewed = await client.call_tool("review", {"path": "app"})
     assert reviewed.structured_content is not None
     assert [f["rule_id"] for f in reviewed.structured_content["findings"]] == ["FA104"]
     assert reviewed.structured_content["findings"][0]["location"]["file"] == "app/main.py"
     refused = await client.call_tool("review", {"path": "../"})
     assert refused.is_error
+    outside = await client.call_tool("generate", {"spec_path": "architect.yaml", "target": "../x"})
+    assert outside.is_error
+    assert not (project.parent / "x").exists()
     after = await client.call_tool("explain_rule", {"rule": "FA104"})
     assert after.structured_content is not None
     assert after.structured_content["slug"] == "sql-injection"
@@ -114,7 +134,7 @@ def test_stdio_end_to_end_with_the_working_directory_as_root(project: Path):
     async def main() -> None:
         with anyio.fail_after(TIMEOUT):
             async with Client(params) as client:
-                await exercise(client)
+                await exercise(client, project)
 
     anyio.run(main)
 
@@ -191,7 +211,7 @@ def test_streamable_http_end_to_end_on_a_free_port(
     async def main() -> None:
         with anyio.fail_after(TIMEOUT):
             async with Client(url) as client:
-                await exercise(client)
+                await exercise(client, project)
 
     anyio.run(main)
     process.terminate()

@@ -177,3 +177,23 @@ class RuleDocumentation(_Out):
     summary: str
     sections: list[RuleSection]
     markdown: str
+
+
+class KeptFile(_Out):
+    """A file edited by hand since it was generated: left as it is, the new version beside it."""
+
+    file: str
+    new_version: str = Field(description="Where the regenerated version was written instead.")
+
+
+class GenerateResult(_Out):
+    """What generating a project wrote; every path is relative to the server root."""
+
+    project: str = Field(description="The project directory.")
+    spec: str = Field(description="The spec file used (architect.yaml when given as text).")
+    regenerated: bool = Field(description="True when an existing project was written over.")
+    summary: str
+    written: list[str] = Field(description="Files created or replaced.")
+    unchanged: list[str] = Field(description="Files that already had the generated content.")
+    kept: list[KeptFile]
+    next_steps: list[str]

@@ -17,9 +17,11 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from fastapi_architect import __version__
+from fastapi_architect.generate import NEW_SUFFIX
 from fastapi_architect.mcp import tools
 from fastapi_architect.mcp.models import (
     CheckSpecResult,
+    GenerateResult,
     ReviewResult,
     RuleDocumentation,
     SurveyResult,
@@ -38,9 +40,16 @@ TEXT_LINES = 40
 READ_ONLY = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
+# Tool annotations are fixed per tool, so `generate` declares what it may do at worst: with
+# `overwrite` it replaces generated files in place (never files edited by hand). Without
+# `overwrite` it only creates a new project, refusing any directory that has content.
+WRITES = ToolAnnotations(
+    read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False
+)
 INSTRUCTIONS = (
-    "fastapi-architect checks backend specs (architect.yaml), reviews FastAPI code against a "
-    "quality and security checklist, and surveys what a codebase contains. Paths are relative "
+    "fastapi-architect checks backend specs (architect.yaml), generates the backend a spec "
+    "describes, reviews FastAPI code against a quality and security checklist, and surveys "
+    "what a codebase contains. Paths are relative "
     "to the server root. Start with the `architect-workflow` prompt; read the spec schema at "
     f"{SCHEMA_URI} and the examples under {URI}examples/."
 )
@@ -82,6 +91,10 @@ def _check_text(result: CheckSpecResult) -> str:
         where = f"{q.location.file}:{q.location.line}:{q.location.column}"
         lines.append(f"open question at {where}: {q.subject}: {q.decision}")
     return _capped(result.summary, lines)
+
+
+def _generate_text(result: GenerateResult) -> str:
+    return _capped(result.summary, [f"next: {step}" for step in result.next_steps])
 
 
 def _review_text(result: ReviewResult) -> str:
@@ -138,6 +151,41 @@ def build_server(root: Path | str = ".") -> MCPServer:
         and how to fix it; for a valid spec, its resources, tables and open questions (the
         decisions left open and the default taken)."""
         return _respond("check_spec", lambda: tools.check_spec(base, spec, path), _check_text)
+
+    @server.tool(name="generate", title="Generate a backend", annotations=WRITES)
+    def generate(
+        target: Annotated[
+            str,
+            Field(
+                description="The project directory, relative to the server root: created when "
+                "missing, and it must be empty unless `overwrite` is true."
+            ),
+        ],
+        spec_path: Annotated[
+            str | None,
+            Field(description="A spec file, relative to the server root; or give `spec`."),
+        ] = None,
+        spec: Annotated[
+            str | None, Field(description="The spec text (YAML or JSON); or give `spec_path`.")
+        ] = None,
+        overwrite: Annotated[
+            bool,
+            Field(
+                description="Write into a non-empty directory, regenerating the project in it: "
+                "generated files are replaced, files edited by hand are kept and the new "
+                f"version is written beside each as <file>{NEW_SUFFIX}."
+            ),
+        ] = False,
+    ) -> Annotated[CallToolResult, GenerateResult]:
+        """Generate the complete backend a valid spec describes: a FastAPI + SQLModel +
+        Alembic project in layers (endpoints, services, repositories, models, schemas, core),
+        with its migrations and its own tests (`make test` in the project). A spec with
+        problems is refused with the problems listed: check it with `check_spec` first."""
+        return _respond(
+            "generate",
+            lambda: tools.generate(base, spec, spec_path, target, overwrite=overwrite),
+            _generate_text,
+        )
 
     @server.tool(name="review", title="Review code", annotations=READ_ONLY)
     def review(

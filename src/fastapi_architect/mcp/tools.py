@@ -12,8 +12,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from fastapi_architect.generate import (
+    GENERATOR_VERSION,
+    LOCK_FILE,
+    NEW_SUFFIX,
+    SPEC_FILE,
+    GenerateError,
+    UnsupportedSpecError,
+    generate_project,
+)
+from fastapi_architect.generate.render import render_project
 from fastapi_architect.mcp.models import (
     CheckSpecResult,
+    GenerateResult,
+    KeptFile,
     OpenQuestion,
     ResourceSummary,
     ReviewFinding,
@@ -31,7 +43,7 @@ from fastapi_architect.mcp.models import (
     SurveyResult,
     SurveyRoute,
 )
-from fastapi_architect.mcp.paths import Root, ToolUsageError
+from fastapi_architect.mcp.paths import OutsideRootError, Root, ToolUsageError
 from fastapi_architect.review import (
     ConfigError,
     ProjectIndex,
@@ -47,12 +59,13 @@ from fastapi_architect.review import (
 from fastapi_architect.review.engine import decode, discover, facts_job, unknown_codes
 from fastapi_architect.review.facts import ModuleFacts
 from fastapi_architect.review.model import ParseError
-from fastapi_architect.spec import CheckResult, Location, check_file, check_text
+from fastapi_architect.spec import CheckResult, Location, ResolvedSpec, check_file, check_text
 from fastapi_architect.survey import survey_index
 
 FailOn = Literal["info", "warning", "error", "never"]
 SPEC_TEXT_LABEL = "architect.yaml"
 MAX_SPEC_CHARS = 1_000_000
+MAX_PROBLEM_LINES = 40
 
 
 # -- check_spec ------------------------------------------------------------------------------
@@ -137,6 +150,131 @@ def _check_result(result: CheckResult, label: str, root: Root) -> CheckSpecResul
         resources=resources,
         tables=[t.name for t in spec.tables],
     )
+
+
+# -- generate --------------------------------------------------------------------------------
+def generate(
+    root: Root, spec: str | None, spec_path: str | None, target: str, *, overwrite: bool
+) -> GenerateResult:
+    """Write the backend a valid spec describes into `target`, a directory under the root."""
+    resolved, text, label = _valid_spec(root, spec, spec_path)
+    directory = root.target_directory(target, overwrite=overwrite)
+    existing = directory.is_dir() and any(directory.iterdir())
+    if directory == root.path and not existing:
+        # A new project is assembled beside its directory and moved into place, which the
+        # root itself cannot be without writing outside it.
+        raise ToolUsageError(
+            "a new project cannot be written into the server root itself; give a directory "
+            "under it (e.g. `target: backend`)"
+        )
+    try:
+        if existing:
+            _refuse_links_out(root, directory, resolved)
+        report = generate_project(resolved, text, directory, force=overwrite)
+    except UnsupportedSpecError as exc:
+        raise ToolUsageError(f"{label}: {exc}") from None
+    except GenerateError as exc:
+        raise ToolUsageError(str(exc)) from None
+    except OSError as exc:
+        raise ToolUsageError(f"cannot write {target!r}: {exc.strerror or exc}") from None
+
+    def under_root(relative: str) -> str:
+        return root.relative(directory / relative)
+
+    project = root.relative(directory)
+    kept = [
+        KeptFile(file=under_root(rel), new_version=under_root(rel + NEW_SUFFIX))
+        for rel in report.kept
+    ]
+    next_steps = [
+        f"Merge {k.new_version} into the hand-edited {k.file}, then delete it." for k in kept
+    ]
+    next_steps += [
+        f"Run the generated tests: `make test` in {project} (the first run installs the "
+        "project into its own .venv).",
+        f"Call `review` with path {project} and fix what it finds; review again after every "
+        "change.",
+        f"Serve it: `make dev` in {project} migrates the database and serves the API, "
+        "with its docs at http://127.0.0.1:8000/docs.",
+    ]
+    summary = (
+        f"{project}: {'regenerated' if existing else 'generated'} {resolved.project.title} "
+        f"from {label}: {len(report.written)} written, {len(report.unchanged)} unchanged, "
+        f"{len(report.kept)} kept"
+    )
+    if kept:
+        summary += f" (edited by hand; the new versions are beside them as *{NEW_SUFFIX})"
+    return GenerateResult(
+        project=project,
+        spec=label,
+        regenerated=existing,
+        summary=summary,
+        written=[under_root(rel) for rel in report.written],
+        unchanged=[under_root(rel) for rel in report.unchanged],
+        kept=kept,
+        next_steps=next_steps,
+    )
+
+
+def _valid_spec(
+    root: Root, spec: str | None, spec_path: str | None
+) -> tuple[ResolvedSpec, str, str]:
+    """The resolved spec, its text and how to name it; a spec with problems is refused."""
+    if (spec is None) == (spec_path is None):
+        raise ToolUsageError(
+            "give exactly one of `spec` (the spec text) or `spec_path` (a spec file)"
+        )
+    if spec is not None:
+        if len(spec) > MAX_SPEC_CHARS:
+            raise ToolUsageError(f"the spec text is over {MAX_SPEC_CHARS} characters")
+        text, label = spec, SPEC_TEXT_LABEL
+        result = check_text(text, label)
+    else:
+        assert spec_path is not None
+        file = root.existing(spec_path)
+        if file.is_dir():
+            raise ToolUsageError(
+                f"{spec_path!r} is a directory; give the spec file (e.g. architect.yaml)"
+            )
+        try:
+            result = check_file(file)
+            # The text the project records as its architect.yaml; not read when too large.
+            text = file.read_text(encoding="utf-8-sig") if result.ok else ""
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            raise ToolUsageError(f"cannot read {spec_path!r}: {reason}") from None
+        label = root.relative(file)
+    checked = _check_result(result, label, root)
+    if result.spec is None or not checked.ok:
+        lines = [
+            f"{p.location.file}:{p.location.line}:{p.location.column}: {p.message} [{p.code}]"
+            + (f" (hint: {p.hint})" if p.hint else "")
+            for p in checked.problems
+        ]
+        more = len(lines) - MAX_PROBLEM_LINES
+        tail = [f"... and {more} more (call `check_spec` for all of them)"] if more > 0 else []
+        count = len(lines)
+        head = (
+            f"{label}: {count} problem{'s' if count != 1 else ''} in the spec, so nothing was "
+            "generated; fix each one (`check_spec` lists them with their locations) and "
+            "generate again:"
+        )
+        raise ToolUsageError("\n".join([head, *lines[:MAX_PROBLEM_LINES], *tail]))
+    return result.spec, text, label
+
+
+def _refuse_links_out(root: Root, directory: Path, spec: ResolvedSpec) -> None:
+    """Regenerating writes (and first reads) every file the spec produces in place; refuse
+    when any of them, or a folder on the way, is a symbolic link that leads out of the root."""
+    names = [*render_project(spec, GENERATOR_VERSION), SPEC_FILE, LOCK_FILE]
+    for relative in names:
+        for path in (directory / relative, directory / (relative + NEW_SUFFIX)):
+            if not root.contains(path):
+                raise OutsideRootError(
+                    f"{root.relative(path)} leads outside the server root {root.path} through "
+                    f"a symbolic link (it resolves to {path.resolve()}); regenerating would "
+                    "write there. Remove the link, or generate into another directory"
+                )
 
 
 # -- reading a tree --------------------------------------------------------------------------

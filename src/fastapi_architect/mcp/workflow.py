@@ -34,11 +34,14 @@ def workflow_text(tools: Collection[str], requirements: str = "", spec_path: str
             "schemas, status codes), the tables with their keys and indexes, and the security "
             "controls before any code exists."
         )
-    if "generate" in tools:
+    generated = "generate" in tools
+    if generated:
         steps.append(
-            "Call `generate` with the spec and an empty target directory. It refuses a "
-            "non-empty directory unless you pass `overwrite: true`; hand edits survive "
-            "regeneration."
+            "Call `generate` with the spec (`spec_path`) and a `target` directory that is new "
+            "or empty. It refuses a spec with problems and a non-empty directory; pass "
+            "`overwrite: true` only to regenerate that project after changing the spec: files "
+            "edited by hand are kept, with the new version beside each as `*.architect-new` "
+            "to merge. Follow the `next_steps` of the result."
         )
     else:
         steps.append(
@@ -47,9 +50,10 @@ def workflow_text(tools: Collection[str], requirements: str = "", spec_path: str
             "`app/schemas`, `app/core`, Alembic `migrations/` and `tests/`."
         )
     steps += [
-        "Run the project's tests (`pytest` in its directory) and make them pass. Add tests for "
-        "every rule you add: auth failures, cross-user isolation (another user's row is a "
-        "404), validation, pagination.",
+        "Run the project's tests ("
+        + ("`make test` in the generated project" if generated else "`pytest` in its directory")
+        + ") and make them pass. Add tests for every rule you add: auth failures, cross-user "
+        "isolation (another user's row is a 404), validation, pagination.",
         "Call `review` on the code directory. Fix every error-level finding (call "
         "`explain_rule` for what a rule means and what to write instead), then the warnings; "
         "suppress a finding only with `# architect: ignore[ID] reason` when it is wrong. "
