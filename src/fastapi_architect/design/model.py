@@ -287,7 +287,7 @@ class Design(_Frozen):
                 return item
         raise KeyError(f"{method} {path}")
 
-    def schema(self, name: str) -> SchemaDesign:
+    def schema_named(self, name: str) -> SchemaDesign:
         for item in self.schemas:
             if item.name == name:
                 return item
