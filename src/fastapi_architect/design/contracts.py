@@ -150,7 +150,8 @@ def _example_text(item: ResolvedField) -> str:
         text = candidate + "x" * max(0, low - len(candidate))
         if len(text) <= high and (item.pattern is None or re.fullmatch(item.pattern, text)):
             return text
-    return "x" * max(low, 1)
+    # No simple value fits: say what the value must match (the spec can give an example).
+    return f"<matching {item.pattern}>" if item.pattern else "x" * max(low, 1)
 
 
 # ---------------------------------------------------------------- field descriptions
@@ -300,6 +301,7 @@ class _Builder:
         self._health()
         if self.spec.auth.mode == "builtin":
             self._auth()
+        if self.spec.auth.enabled:
             self._users()
         if any(r.audit for r in self.spec.resources) and self.spec.auth.enabled:
             self._audit()
@@ -503,9 +505,22 @@ class _Builder:
 
     def _user_public(self) -> str:
         roles = self.spec.auth.roles
+        if self.spec.auth.mode == "builtin":
+            identity = [FieldDesign(name="email", type="string", required=True)]
+        else:
+            identity = [
+                FieldDesign(
+                    name="subject",
+                    type="string",
+                    required=True,
+                    description="The issuer's `sub` claim.",
+                ),
+                FieldDesign(name="email", type="string", required=True, nullable=True),
+                FieldDesign(name="name", type="string", required=True, nullable=True),
+            ]
         fields = [
             self._id("id"),
-            FieldDesign(name="email", type="string", required=True),
+            *identity,
             FieldDesign(
                 name="role", type="enum", required=True, constraints=("one of " + ", ".join(roles),)
             ),
@@ -523,9 +538,12 @@ class _Builder:
         )
 
     def _user_public_example(self) -> dict[str, JsonValue]:
-        body: dict[str, JsonValue] = {
-            "id": example_id(self.spec, 1),
-            "email": "ada@example.com",
+        body: dict[str, JsonValue] = {"id": example_id(self.spec, 1)}
+        if self.spec.auth.mode == "builtin":
+            body["email"] = "ada@example.com"
+        else:
+            body |= {"subject": "user-7f3a", "email": "ada@example.com", "name": "Ada"}
+        body |= {
             "role": self.spec.auth.default_role or self.spec.auth.roles[0],
             "is_active": True,
         }
@@ -763,12 +781,18 @@ class _Builder:
                 name="UserUpdateMe",
                 description="What users may change about themselves (only the fields sent).",
                 fields=(
-                    FieldDesign(
-                        name="password",
-                        type="string",
-                        required=False,
-                        nullable=True,
-                        constraints=("length 8-128",),
+                    *(
+                        (
+                            FieldDesign(
+                                name="password",
+                                type="string",
+                                required=False,
+                                nullable=True,
+                                constraints=("length 8-128",),
+                            ),
+                        )
+                        if self.spec.auth.mode == "builtin"
+                        else ()
                     ),
                     *(_update_field(f) for f in extras),
                 ),
@@ -845,7 +869,11 @@ class _Builder:
                     method="PATCH",
                     path=f"{base}/me",
                     headers=bearer,
-                    body={"password": "a new long passphrase"},
+                    body=(
+                        {"password": "a new long passphrase"}
+                        if self.spec.auth.mode == "builtin"
+                        else {}
+                    ),
                 ),
                 example_response=ExampleResponse(status=200, body=one),
             ),
