@@ -179,6 +179,10 @@ def design_from_survey(found: Survey) -> Design:
     )
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
 def _flow(found: Survey) -> str:
     present = [layer for layer, _ in found.layers]
     if not present:
@@ -194,7 +198,9 @@ def _flow(found: Survey) -> str:
     nodes.append(FlowNode("database", "database", shape="database"))
     edges = [FlowEdge("client", f"layer_{entry}", "HTTP request")]
     edges += [
-        FlowEdge(f"layer_{e.source}", f"layer_{e.target}", f"{e.imports} importing modules")
+        FlowEdge(
+            f"layer_{e.source}", f"layer_{e.target}", f"imported by {_count(e.imports, 'module')}"
+        )
         for e in found.edges
     ]
     store = next((x for x in ("repositories", "crud", "models") if x in present), None)
