@@ -199,7 +199,7 @@ def _flow(found: Survey) -> str:
     edges = [FlowEdge("client", f"layer_{entry}", "HTTP request")]
     edges += [
         FlowEdge(
-            f"layer_{e.source}", f"layer_{e.target}", f"imported by {_count(e.imports, 'module')}"
+            f"layer_{e.source}", f"layer_{e.target}", f"{_count(e.imports, 'module')} import"
         )
         for e in found.edges
     ]
