@@ -198,9 +198,7 @@ def _flow(found: Survey) -> str:
     nodes.append(FlowNode("database", "database", shape="database"))
     edges = [FlowEdge("client", f"layer_{entry}", "HTTP request")]
     edges += [
-        FlowEdge(
-            f"layer_{e.source}", f"layer_{e.target}", f"{_count(e.imports, 'module')} import"
-        )
+        FlowEdge(f"layer_{e.source}", f"layer_{e.target}", f"{_count(e.imports, 'module')} import")
         for e in found.edges
     ]
     store = next((x for x in ("repositories", "crud", "models") if x in present), None)
