@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tomllib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,8 @@ EXAMPLES = ROOT / "examples"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 EXAMPLE_NAMES = ["taskflow", "blog", "shop"]
+# Every example spec the generator is run on, the external-issuer variant included.
+GENERATED_EXAMPLES = [*EXAMPLE_NAMES, "taskflow-jwks"]
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -68,7 +71,7 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     root = tmp_path_factory.mktemp("projects")
     made = {}
-    for name in EXAMPLE_NAMES:
+    for name in GENERATED_EXAMPLES:
         spec = EXAMPLES / f"{name}.yaml"
         generate_project(load_spec(spec), spec.read_text(), root / name)
         made[name] = root / name
@@ -77,21 +80,26 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def venv(tmp_path_factory: pytest.TempPathFactory, projects: dict[str, Path]) -> Path:
-    """A fresh virtualenv with the generated projects' own dependencies, installed from
-    their pyproject (the three examples share them)."""
-    pyprojects = {
-        p.joinpath("pyproject.toml")
-        .read_text()
-        .split("[project.optional")[0]
-        .split("dependencies")[1]
-        for p in projects.values()
-    }
-    assert len(pyprojects) == 1, "the examples should share one dependency set"
+    """A fresh virtualenv with the generated projects' own dependencies, from their
+    pyproject files: taskflow installed with its dev extras, and what the others add."""
     path = tmp_path_factory.mktemp("venv") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
     python = path / "bin" / "python"
+    requirements: set[str] = set()
+    for project in projects.values():
+        metadata = tomllib.loads(project.joinpath("pyproject.toml").read_text())["project"]
+        requirements |= {*metadata["dependencies"], *metadata["optional-dependencies"]["dev"]}
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "-e", f"{projects['taskflow']}[dev]"],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-e",
+            f"{projects['taskflow']}[dev]",
+            *sorted(requirements),
+        ],
         check=True,
         capture_output=True,
     )

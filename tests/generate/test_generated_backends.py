@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from fastapi_architect.review import ReviewConfig, review
-from tests.conftest import EXAMPLE_NAMES, REDIS_URL, require_service, run
+from tests.conftest import GENERATED_EXAMPLES, REDIS_URL, require_service, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated-backends")]
 
@@ -31,7 +31,7 @@ def passed(result: subprocess.CompletedProcess[str]) -> int:
 
 
 @pytest.mark.redis
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+@pytest.mark.parametrize("name", GENERATED_EXAMPLES)
 def test_generated_tests_pass_on_sqlite(venv: Path, projects: dict[str, Path], name: str) -> None:
     require_service("Redis", REDIS_URL, 6379)
     result = run(
@@ -49,7 +49,7 @@ def test_generated_tests_pass_on_sqlite(venv: Path, projects: dict[str, Path], n
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+@pytest.mark.parametrize("name", GENERATED_EXAMPLES)
 def test_generated_tests_pass_on_postgres(
     venv: Path, projects: dict[str, Path], postgres_url: str, name: str
 ) -> None:
@@ -66,7 +66,7 @@ def test_generated_tests_pass_on_postgres(
     assert passed(result) > 100
 
 
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+@pytest.mark.parametrize("name", GENERATED_EXAMPLES)
 def test_generated_project_type_checks(venv: Path, projects: dict[str, Path], name: str) -> None:
     result = run(venv, projects[name], "mypy", "app", "tests")
     assert result.returncode == 0, result.stdout[-4000:]
@@ -110,7 +110,7 @@ def migrate_and_compare(venv: Path, project: Path, url: str) -> str:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+@pytest.mark.parametrize("name", GENERATED_EXAMPLES)
 def test_migration_matches_the_models_on_postgres(
     venv: Path, projects: dict[str, Path], postgres_url: str, name: str
 ) -> None:
@@ -127,7 +127,7 @@ def test_migration_matches_the_models_on_postgres(
     assert downgrade.returncode == 0, downgrade.stderr[-2000:]
 
 
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+@pytest.mark.parametrize("name", GENERATED_EXAMPLES)
 def test_migration_matches_the_models_on_sqlite(
     venv: Path, projects: dict[str, Path], tmp_path: Path, name: str
 ) -> None:
@@ -135,7 +135,7 @@ def test_migration_matches_the_models_on_sqlite(
     assert output.strip().splitlines()[-1] == "0 differences", output
 
 
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+@pytest.mark.parametrize("name", GENERATED_EXAMPLES)
 def test_generated_project_reviews_clean(projects: dict[str, Path], name: str) -> None:
     result = review(projects[name], ReviewConfig(cache=False, jobs=1))
     findings = [f"{f.rule_id} {f.path}:{f.line} {f.message}" for f in result.findings]

@@ -20,7 +20,7 @@ from fastapi_architect.generate import (
 )
 from tests.conftest import EXAMPLES
 
-EXAMPLE_NAMES = ["taskflow", "blog", "shop"]
+EXAMPLE_NAMES = ["taskflow", "blog", "shop", "taskflow-jwks"]
 
 
 def files_of(name: str) -> dict[str, str]:
@@ -106,20 +106,31 @@ def test_lock_file_records_what_was_generated(tmp_path: Path) -> None:
     assert (tmp_path / "tf" / SPEC_FILE).read_text() == spec_path.read_text()
 
 
-def test_external_issuer_is_refused_clearly() -> None:
+def test_external_issuer_replaces_the_account_endpoints() -> None:
+    files = files_of("taskflow-jwks")
+    assert "app/api/v1/endpoints/auth.py" not in files
+    assert "app/models/refresh_token.py" not in files
+    assert "app/core/jwks.py" in files
+    assert "tests/test_tokens.py" in files
+    assert "verify_token" in files["app/api/deps.py"]
+
+
+def test_a_pattern_no_test_value_can_meet_is_a_clear_error() -> None:
     text = (
         "project: {name: demo}\n"
-        "auth:\n"
-        "  mode: jwks\n"
-        "  jwks: {url: 'https://auth.example.com/jwks', issuer: 'https://auth.example.com', "
-        "audience: api}\n"
         "resources:\n"
-        "  Note: {owned: true, fields: {text: string}}\n"
+        "  Blob:\n"
+        "    fields:\n"
+        "      digest: {type: string, max_length: 64, pattern: '^[0-9a-f]{64}$'}\n"
     )
     spec = check_text(text).spec
     assert spec is not None
-    with pytest.raises(UnsupportedSpecError, match="jwks"):
+    with pytest.raises(UnsupportedSpecError, match="add an `example:`"):
         render_files(spec, text)
+    with_example = text.replace("$'}", "$', example: " + "ab" * 32 + "}")
+    fixed = check_text(with_example).spec
+    assert fixed is not None
+    assert "ab" * 32 in render_files(fixed, with_example)["tests/factories.py"]
 
 
 def test_a_spec_without_auth_generates_a_public_api(tmp_path: Path) -> None:

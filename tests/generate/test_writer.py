@@ -83,3 +83,28 @@ def test_cli_new_with_a_broken_spec_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "unknown key 'fiels'" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_an_existing_empty_directory_keeps_its_identity(tmp_path: Path) -> None:
+    target = tmp_path / "project"
+    target.mkdir()
+    inode = target.stat().st_ino
+    generate(target)
+    assert target.stat().st_ino == inode
+    assert (target / "app" / "main.py").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["project"]
+
+
+def test_regeneration_refuses_links_leading_outside(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    generate(project)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    models = project / "app" / "models"
+    for path in models.iterdir():
+        path.unlink()
+    models.rmdir()
+    models.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(GenerateError, match="leads outside"):
+        generate(project, force=True)
+    assert list(outside.iterdir()) == []

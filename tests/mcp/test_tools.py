@@ -383,18 +383,6 @@ def test_generate_refuses_a_spec_with_problems_and_writes_nothing(root: Path):
         ({"spec_path": "architect.yaml", "target": "app/main.py"}, "is not a directory"),
         ({"spec_path": "architect.yaml", "target": ""}, "the path is empty"),
         ({"spec_path": "architect.yaml"}, "target"),
-        (
-            {
-                "spec": VALID_SPEC.replace(
-                    "project: {name: notes}",
-                    "project: {name: notes}\nauth:\n  mode: jwks\n  jwks: {url: "
-                    "'https://auth.example.com/jwks', issuer: 'https://auth.example.com', "
-                    "audience: api}",
-                ),
-                "target": "api",
-            },
-            "architect.yaml: auth.mode 'jwks' is not generated yet",
-        ),
     ],
 )
 def test_generate_usage_errors(root: Path, arguments: dict[str, str], message: str):

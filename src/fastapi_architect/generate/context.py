@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from fastapi_architect.generate.errors import UnsupportedSpecError
 from fastapi_architect.spec.model import (
     ACTIONS,
     Action,
@@ -191,6 +192,27 @@ class ProjectView:
     associations: list[AssociationView]
     audit: bool
     generator_version: str
+
+    @property
+    def auth(self) -> bool:
+        """There are users (built-in accounts or an external issuer's)."""
+        return self.auth_mode != "none"
+
+    @property
+    def builtin(self) -> bool:
+        return self.auth_mode == "builtin"
+
+    @property
+    def jwks(self) -> bool:
+        return self.auth_mode == "jwks"
+
+    @property
+    def user_extra_fields(self) -> list[FieldView]:
+        """Fields the spec added to the built-in user."""
+        if self.user is None:
+            return []
+        builtin = {"email", "hashed_password", "subject", "name", "role", "is_active"}
+        return [f for f in self.user.fields if f.name not in builtin]
 
     @property
     def api_resources(self) -> list[ResourceView]:
@@ -607,10 +629,13 @@ def _string_sample(item: ResolvedField) -> str:
             return f"f{padded!r}"
     if isinstance(item.example, str):
         return repr(item.example)
-    raise SampleError(f"no sample value for {item.name}: add an example matching its pattern")
+    raise SampleError(
+        f"field {item.name}: no test value satisfies its pattern {item.pattern!r}; add an "
+        "`example:` that matches it"
+    )
 
 
-class SampleError(ValueError):
+class SampleError(UnsupportedSpecError):
     """A field's constraints leave no value the generated tests can use."""
 
 

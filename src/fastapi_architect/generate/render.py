@@ -15,13 +15,10 @@ from fastapi_architect.generate.context import (
     ResourceView,
     build_context,
 )
+from fastapi_architect.generate.errors import UnsupportedSpecError
 from fastapi_architect.spec.model import Column, Index, ResolvedSpec, Table
 
 TEMPLATES = files("fastapi_architect.generate") / "templates"
-
-
-class UnsupportedSpecError(ValueError):
-    """The spec is valid, but the generator cannot build a backend from it yet."""
 
 
 def _environment() -> jinja2.Environment:
@@ -56,10 +53,6 @@ def _optional(annotation: str) -> str:
 
 def render_project(spec: ResolvedSpec, generator_version: str) -> dict[str, str]:
     """Every file of the generated project, unformatted."""
-    if spec.auth.mode == "jwks":
-        raise UnsupportedSpecError(
-            "auth.mode 'jwks' is not generated yet; use builtin or none to generate"
-        )
     project = build_context(spec, generator_version)
     environment = _environment()
     id_sa = "sa.Uuid()" if spec.api.ids == "uuid" else "sa.Integer()"
@@ -110,15 +103,24 @@ def render_project(spec: ResolvedSpec, generator_version: str) -> dict[str, str]
         "tests/test_platform.py": "tests/test_platform.py.j2",
     }
     builtin = spec.auth.mode == "builtin"
+    if spec.auth.enabled:
+        static |= {
+            "app/schemas/user.py": "app/schemas/user.py.j2",
+            "app/repositories/user.py": "app/repositories/user.py.j2",
+            "app/services/user.py": "app/services/user.py.j2",
+            "app/api/v1/endpoints/users.py": "app/api/v1/endpoints/users.py.j2",
+        }
+    if spec.auth.mode == "jwks":
+        static |= {
+            "app/core/jwks.py": "app/core/jwks.py.j2",
+            "tests/issuer.py": "tests/issuer.py.j2",
+            "tests/test_tokens.py": "tests/test_tokens.py.j2",
+        }
     if builtin:
         static |= {
             "app/core/security.py": "app/core/security.py.j2",
-            "app/schemas/user.py": "app/schemas/user.py.j2",
-            "app/repositories/user.py": "app/repositories/user.py.j2",
             "app/services/auth.py": "app/services/auth.py.j2",
-            "app/services/user.py": "app/services/user.py.j2",
             "app/api/v1/endpoints/auth.py": "app/api/v1/endpoints/auth.py.j2",
-            "app/api/v1/endpoints/users.py": "app/api/v1/endpoints/users.py.j2",
             "app/models/refresh_token.py": "app/models/refresh_token.py.j2",
             "tests/test_auth.py": "tests/test_auth.py.j2",
         }
@@ -154,7 +156,9 @@ def render_project(spec: ResolvedSpec, generator_version: str) -> dict[str, str]
         )
     endpoint_modules: list[str] = []
     if builtin:
-        endpoint_modules += ["auth", "users"]
+        endpoint_modules.append("auth")
+    if spec.auth.enabled:
+        endpoint_modules.append("users")
     if project.audit and spec.auth.enabled:
         endpoint_modules.append("audit")
     for resource in project.resources:

@@ -89,15 +89,27 @@ def write_project(
 def _write_fresh(target: Path, files: dict[str, str]) -> WriteReport:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    moved: list[Path] = []
     try:
         for relative, text in files.items():
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        if target.exists():
-            target.rmdir()
-        staging.rename(target)
+        if not target.exists():
+            staging.rename(target)
+            return WriteReport(root=target, written=sorted(files))
+        # An existing empty directory keeps its identity: its new entries move into it.
+        for entry in sorted(staging.iterdir()):
+            destination = target / entry.name
+            entry.rename(destination)
+            moved.append(destination)
+        staging.rmdir()
     except BaseException:
+        for destination in moved:
+            if destination.is_dir():
+                shutil.rmtree(destination, ignore_errors=True)
+            else:
+                destination.unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return WriteReport(root=target, written=sorted(files))
@@ -116,6 +128,8 @@ def _regenerate(target: Path, files: dict[str, str], lock_text: str) -> WriteRep
     plan: dict[Path, str] = {}
     for relative, text in sorted(files.items()):
         path = target / relative
+        if not path.resolve().is_relative_to(target):
+            raise GenerateError(f"{path} leads outside {target} (a symbolic link?); not writing")
         if not path.exists():
             plan[path] = text
             report.written.append(relative)
