@@ -93,11 +93,19 @@ def _words(name: str) -> str:
     return name.replace("_", " ")
 
 
+def _a(words: str) -> str:
+    """`a task`, `an order item`."""
+    return ("an " if words[:1].lower() in "aeiou" else "a ") + words
+
+
 def example_value(item: ResolvedField, spec: ResolvedSpec) -> JsonValue:
     """A value the field accepts, for the examples."""
     if item.example is not None:
         return item.example
     if item.default is not None and item.default_factory is None:
+        if item.type == "decimal":
+            places = Decimal(1).scaleb(-(item.scale or 0))
+            return str(Decimal(str(item.default)).quantize(places))
         return item.default
     match item.type:
         case "enum":
@@ -1159,7 +1167,7 @@ class _Builder:
         public = self._schema(
             SchemaDesign(
                 name=f"{resource.name}Public",
-                description=f"A {_words(resource.singular)} as clients see it"
+                description=f"{_a(_words(resource.singular)).capitalize()} as clients see it"
                 + (
                     " (sensitive fields are never returned)."
                     if any(f.sensitive for f in declared)
@@ -1358,7 +1366,7 @@ class _Builder:
                 group=resource.plural,
                 method="POST",
                 path=path,
-                summary=f"Create a {the}",
+                summary=f"Create {_a(the)}",
                 auth=create_auth,
                 access=self._access_for(resource, "create"),
                 request=create,
@@ -1409,7 +1417,7 @@ class _Builder:
                 group=resource.plural,
                 method="GET",
                 path=one,
-                summary=f"Get a {the}",
+                summary=f"Get {_a(the)}",
                 auth=read_auth,
                 access=self._access_for(resource, "read"),
                 response=item,
@@ -1430,7 +1438,7 @@ class _Builder:
                 group=resource.plural,
                 method="PATCH",
                 path=one,
-                summary=f"Update a {the}",
+                summary=f"Update {_a(the)}",
                 auth=update_auth,
                 access=self._access_for(resource, "update"),
                 request=update,
@@ -1453,7 +1461,7 @@ class _Builder:
                 group=resource.plural,
                 method="DELETE",
                 path=one,
-                summary=f"Delete a {the}" + (" (restorable)" if resource.soft_delete else ""),
+                summary=f"Delete {_a(the)}" + (" (restorable)" if resource.soft_delete else ""),
                 auth=delete_auth,
                 access=self._access_for(resource, "delete"),
                 success_status=204,
@@ -1493,7 +1501,8 @@ class _Builder:
         rule = resource.access.for_action(action)
         if not rule:
             return f"nobody may {action} {_words(resource.plural)}"
-        return f"the caller is not {' or '.join(rule)}"
+        who = {"owner": "the owner", "authenticated": "signed in", "public": "anyone"}
+        return f"the caller is not {' or '.join(who.get(p, p) for p in rule)}"
 
     def _has_unique(self, resource: Resource) -> bool:
         return bool(resource.unique) or any(f.unique for f in resource.fields)
