@@ -13,6 +13,7 @@ from rich.console import Console
 
 from fastapi_architect import __version__
 from fastapi_architect._files import write_text_atomic
+from fastapi_architect.design.cli import register as register_design
 from fastapi_architect.generate import (
     NEW_SUFFIX,
     SPEC_FILE,
@@ -242,6 +243,7 @@ def generate(
 
 
 # Capabilities that bring their own commands.
+register_design(app)
 register_review(app)
 register_mcp(app)
 
