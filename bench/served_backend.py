@@ -152,6 +152,9 @@ class Result:
     seconds: float
     p50_ms: float
     p99_ms: float
+    # The server's CPU time per request (all its processes), which the machine's other
+    # load disturbs much less than latency and throughput.
+    cpu_ms: float = float("nan")
 
     @property
     def rate(self) -> float:
@@ -167,6 +170,8 @@ def combined(runs: list[Result]) -> Result:
         seconds=sum(run.seconds for run in runs),
         p50_ms=statistics.median(run.p50_ms for run in runs),
         p99_ms=statistics.median(run.p99_ms for run in runs),
+        cpu_ms=sum(run.cpu_ms * run.requests for run in runs)
+        / max(1, sum(run.requests for run in runs)),
     )
 
 
@@ -398,6 +403,25 @@ class Server:
                     return
             time.sleep(0.2)
         raise BenchError(f"uvicorn was not ready within {timeout:.0f} s:\n{self.tail()}")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server's processes so far (Linux /proc)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rpartition(")")[2].split()
+                if int(fields[2]) == self.process.pid:  # the process group uvicorn leads
+                    total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
+    def measure(
+        self, driver: Driver, token: str, operation: Operation, connections: int, seconds: float
+    ) -> Result:
+        before = self.cpu_seconds()
+        result = driver.run(self.base, token, operation, connections, seconds)
+        spent = self.cpu_seconds() - before
+        return replace(result, cpu_ms=spent * 1000 / max(1, result.requests))
 
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
@@ -636,29 +660,30 @@ def bench_size(
     print(f"{load_average()}", flush=True)
     for operation in chosen:
         check_once(server.base, token, operation)
-    heading = ("operation", "requests/s", "p50 ms", "p99 ms", "requests", "errors", "p99 by round")
-    print("{:<18} {:>11} {:>8} {:>8} {:>9} {:>7}  {}".format(*heading), flush=True)
+    heading = ("operation", "requests/s", "p50 ms", "p99 ms", "cpu ms/req", "requests", "errors")
+    print("{:<18} {:>11} {:>8} {:>8} {:>10} {:>9} {:>7}  p99 by round".format(*heading))
     # The two list operations alternate, round after round, so that a change in the
     # machine's load between them does not pass for a difference between them.
     rounds: dict[str, list[Result]] = {operation.name: [] for operation in chosen}
     listing, others = chosen[:2], chosen[2:]
     for operation in chosen:
-        driver.run(server.base, token, operation, options.connections, options.warmup)
+        server.measure(driver, token, operation, options.connections, options.warmup)
     for _ in range(options.rounds):
         for operation in listing:
             rounds[operation.name].append(
-                driver.run(server.base, token, operation, options.connections, options.seconds)
+                server.measure(driver, token, operation, options.connections, options.seconds)
             )
     for operation in others:
         rounds[operation.name].append(
-            driver.run(server.base, token, operation, options.connections, options.seconds)
+            server.measure(driver, token, operation, options.connections, options.seconds)
         )
     results = {name: combined(runs) for name, runs in rounds.items()}
     for name, result in results.items():
-        by_round = " ".join(f"{run.p99_ms:.1f}" for run in rounds[name])
+        runs = rounds[name]
+        by_round = " ".join(f"{run.p99_ms:.1f}" for run in runs) if len(runs) > 1 else ""
         print(
             f"{name:<18} {result.rate:>11.0f} {result.p50_ms:>8.1f} {result.p99_ms:>8.1f} "
-            f"{result.requests:>9} {result.errors:>7}  {by_round if len(rounds[name]) > 1 else ''}",
+            f"{result.cpu_ms:>10.2f} {result.requests:>9} {result.errors:>7}  {by_round}",
             flush=True,
         )
     ratio = results["list deep page"].p99_ms / results["list first page"].p99_ms
@@ -749,12 +774,12 @@ def main() -> None:
 
 
 def summarize(everything: dict[int, dict[str, Result]]) -> None:
-    print("\n== summary (requests/s, p50 ms, p99 ms)")
+    print("\n== summary (requests/s, p50 ms, p99 ms, server CPU ms per request)")
     for rows, results in everything.items():
         for name, result in results.items():
             print(
                 f"{rows:>9,} rows  {name:<18} {result.rate:>7.0f}/s  p50 {result.p50_ms:6.1f}  "
-                f"p99 {result.p99_ms:6.1f}"
+                f"p99 {result.p99_ms:6.1f}  cpu {result.cpu_ms:5.2f}"
             )
     largest = max(everything)
     results = everything[largest]
