@@ -6,7 +6,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,18 +14,13 @@ from rich.console import Console
 from fastapi_architect import __version__
 from fastapi_architect._files import write_text_atomic
 from fastapi_architect.design.cli import register as register_design
-from fastapi_architect.generate import (
-    NEW_SUFFIX,
-    SPEC_FILE,
-    GenerateError,
-    UnsupportedSpecError,
-    WriteReport,
-    generate_project,
-)
 from fastapi_architect.mcp.cli import register as register_mcp
 from fastapi_architect.review.cli import register as register_review
 from fastapi_architect.spec import CheckResult, ResolvedSpec, check_file, spec_json_schema
 from fastapi_architect.spec.model import ACTIONS
+
+if TYPE_CHECKING:
+    from fastapi_architect.generate import WriteReport
 
 app = typer.Typer(
     name="fastapi-architect",
@@ -186,6 +181,8 @@ def _checked_spec(spec: Path) -> tuple[ResolvedSpec, str]:
 
 
 def _write(spec: ResolvedSpec, text: str, target: Path, *, force: bool) -> WriteReport:
+    from fastapi_architect.generate import GenerateError, UnsupportedSpecError, generate_project
+
     try:
         return generate_project(spec, text, target, force=force)
     except UnsupportedSpecError as exc:
@@ -198,6 +195,8 @@ def _write(spec: ResolvedSpec, text: str, target: Path, *, force: bool) -> Write
 
 
 def _print_report(report: WriteReport) -> None:
+    from fastapi_architect.generate import NEW_SUFFIX
+
     console = _console()
     console.print(
         f"{report.root}: {len(report.written)} written, {len(report.unchanged)} unchanged, "
@@ -238,6 +237,8 @@ def generate(
 ) -> None:
     """Regenerate a project from its spec; files edited by hand are kept and the new
     version is written beside them."""
+    from fastapi_architect.generate import SPEC_FILE
+
     resolved, text = _checked_spec(spec or project / SPEC_FILE)
     _print_report(_write(resolved, text, project, force=True))
 

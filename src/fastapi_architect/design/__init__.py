@@ -1,12 +1,23 @@
 """Design: what a spec (or an existing codebase) becomes on paper: the database schema as
 SQLAlchemy metadata, and the architecture document with its ADRs."""
 
-from fastapi_architect.design.database import to_metadata
-from fastapi_architect.design.document import design_from_spec
-from fastapi_architect.design.files import DesignExistsError, write_design
-from fastapi_architect.design.from_code import design_from_code, design_from_survey
-from fastapi_architect.design.markdown import design_files, render_json, render_markdown
-from fastapi_architect.design.model import Design
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "to_metadata": "fastapi_architect.design.database",
+    "design_from_spec": "fastapi_architect.design.document",
+    "DesignExistsError": "fastapi_architect.design.files",
+    "write_design": "fastapi_architect.design.files",
+    "design_from_code": "fastapi_architect.design.from_code",
+    "design_from_survey": "fastapi_architect.design.from_code",
+    "design_files": "fastapi_architect.design.markdown",
+    "render_json": "fastapi_architect.design.markdown",
+    "render_markdown": "fastapi_architect.design.markdown",
+    "Design": "fastapi_architect.design.model",
+}
 
 __all__ = [
     "Design",
@@ -20,3 +31,21 @@ __all__ = [
     "to_metadata",
     "write_design",
 ]
+
+if TYPE_CHECKING:
+    from fastapi_architect.design.database import to_metadata
+    from fastapi_architect.design.document import design_from_spec
+    from fastapi_architect.design.files import DesignExistsError, write_design
+    from fastapi_architect.design.from_code import design_from_code, design_from_survey
+    from fastapi_architect.design.markdown import design_files, render_json, render_markdown
+    from fastapi_architect.design.model import Design
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: importing the package for one command stays cheap.
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

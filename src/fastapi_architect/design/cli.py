@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from fastapi_architect.design.document import design_from_spec
-from fastapi_architect.design.files import DesignExistsError, write_design
-from fastapi_architect.design.from_code import design_from_code
-from fastapi_architect.design.model import Design
+if TYPE_CHECKING:
+    from fastapi_architect.design.model import Design
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -32,6 +30,8 @@ def _usage(message: str) -> typer.Exit:
 
 
 def _from_spec(spec: Path) -> Design:
+    # Imported here so that other commands do not pay for the design machinery.
+    from fastapi_architect.design.document import design_from_spec
     from fastapi_architect.spec import check_file
 
     try:
@@ -48,6 +48,7 @@ def _from_spec(spec: Path) -> Design:
 
 
 def _from_code(path: Path) -> Design:
+    from fastapi_architect.design.from_code import design_from_code
     from fastapi_architect.review.config import ConfigError, load_config
 
     if not path.exists():
@@ -93,6 +94,8 @@ def register(app: typer.Typer) -> None:
             raise _usage("missing --output / -o DIR")
         try:
             design = _from_spec(spec) if spec is not None else _from_code(from_code or Path())
+            from fastapi_architect.design.files import DesignExistsError, write_design
+
             written = write_design(design, output, output_format.value, force=force)
         except (typer.Exit, typer.Abort):
             raise
