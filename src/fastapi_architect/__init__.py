@@ -6,8 +6,9 @@ pays only for the capability it runs.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fastapi_architect._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -92,10 +93,4 @@ if TYPE_CHECKING:
     from fastapi_architect.survey import Survey, survey
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fastapi_architect' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -295,7 +295,7 @@ def _resource(
         default_sort=default_sort,
         search=resource.search,
         access={action: resource.access.for_action(action) for action in ACTIONS},
-        table_args=_table_args(table),
+        table_args=table_args(table),
         enums=enums,
         creator_role=_creator_role(spec, resource),
     )
@@ -401,7 +401,8 @@ def _identifier(value: str) -> str:
     return text if text and not text[0].isdigit() else f"V_{text}"
 
 
-def _sa_type(column: Column) -> str:
+def column_type_source(column: Column) -> str:
+    """The SQLAlchemy type of a column as Python source, as migrations spell it."""
     match column.kind:
         case "uuid":
             return "sa.Uuid()"
@@ -416,13 +417,18 @@ def _sa_type(column: Column) -> str:
         case "date":
             return "sa.Date()"
         case "datetime":
-            return "UTCDateTime()"
+            return "sa.DateTime(timezone=True)"
         case "string":
             return f"sa.String(length={column.length})"
         case "text":
             return "sa.Text()"
         case "json":
             return "sa.JSON()"
+
+
+def _model_type_source(column: Column) -> str:
+    # Models read timestamps back as aware UTC datetimes on every database.
+    return "UTCDateTime()" if column.kind == "datetime" else column_type_source(column)
 
 
 _PLAIN_TYPES = {
@@ -552,7 +558,9 @@ def _field(resource: Resource, item: ResolvedField, column: Column) -> FieldView
         unique=item.unique,
         enum=enum,
         model_annotation=model_annotation,
-        sa_type=f"EnumText({enum.name}, length={column.length})" if enum else _sa_type(column),
+        sa_type=f"EnumText({enum.name}, length={column.length})"
+        if enum
+        else _model_type_source(column),
         model_default=model_default,
         model_default_factory=factory,
         input_annotation=input_annotation,
@@ -793,11 +801,11 @@ def _association(table: Table, spec: ResolvedSpec) -> AssociationView:
         right=right,
         left_table=refs[left],
         right_table=refs[right],
-        table_args=_table_args(table),
+        table_args=table_args(table),
     )
 
 
-def _table_args(table: Table) -> list[str]:
+def table_args(table: Table) -> list[str]:
     """`__table_args__` entries: foreign keys, checks and indexes, each named as the
     migration names them."""
     args: list[str] = []

@@ -14,9 +14,11 @@ from fastapi_architect.generate.context import (
     ProjectView,
     ResourceView,
     build_context,
+    column_type_source,
+    table_args,
 )
 from fastapi_architect.generate.errors import UnsupportedSpecError
-from fastapi_architect.spec.model import Column, Index, ResolvedSpec, Table
+from fastapi_architect.spec.model import Index, ResolvedSpec, Table
 
 TEMPLATES = files("fastapi_architect.generate") / "templates"
 
@@ -138,9 +140,9 @@ def render_project(spec: ResolvedSpec, generator_version: str) -> dict[str, str]
     for target, template in static.items():
         extra: dict[str, Any] = {}
         if target == "app/models/refresh_token.py":
-            extra["table_args"] = _table_args_of(tables["refresh_tokens"])
+            extra["table_args"] = table_args(tables["refresh_tokens"])
         if target == "app/models/audit_log.py":
-            extra["table_args"] = _table_args_of(tables["audit_log"])
+            extra["table_args"] = table_args(tables["audit_log"])
         out[target] = render(template, **extra)
 
     model_names = [a.class_name for a in project.associations]
@@ -203,36 +205,6 @@ def _error_statuses(resource: ResourceView) -> dict[str, str]:
     }
 
 
-def _table_args_of(table: Table) -> list[str]:
-    from fastapi_architect.generate.context import _table_args
-
-    return _table_args(table)
-
-
-def _migration_type(column: Column) -> str:
-    match column.kind:
-        case "uuid":
-            return "sa.Uuid()"
-        case "integer":
-            return "sa.Integer()"
-        case "float":
-            return "sa.Double()"
-        case "decimal":
-            return f"sa.Numeric(precision={column.precision}, scale={column.scale})"
-        case "boolean":
-            return "sa.Boolean()"
-        case "date":
-            return "sa.Date()"
-        case "datetime":
-            return "sa.DateTime(timezone=True)"
-        case "string":
-            return f"sa.String(length={column.length})"
-        case "text":
-            return "sa.Text()"
-        case "json":
-            return "sa.JSON()"
-
-
 def _index_call(table: Table, index: Index) -> str:
     columns = ", ".join(repr(c) for c in index.columns)
     text = f"{index.name!r}, {table.name!r}, [{columns}], unique={index.unique}"
@@ -255,7 +227,7 @@ def _migration_table(table: Table) -> dict[str, Any]:
         "columns": [
             {
                 "name": column.name,
-                "sa_type": _migration_type(column),
+                "sa_type": column_type_source(column),
                 "nullable": column.nullable,
                 "autoincrement": column.primary_key and column.kind == "integer",
             }

@@ -3,8 +3,9 @@ and survey with it."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fastapi_architect._lazy import lazy_exports
 
 _EXPORTS = {
     "OutsideRootError": "fastapi_architect.mcp.paths",
@@ -29,11 +30,4 @@ if TYPE_CHECKING:
     from fastapi_architect.mcp.server import build_server, serve_http, serve_stdio
 
 
-def __getattr__(name: str) -> Any:
-    # Imported on first use: importing the package for one command stays cheap.
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -870,67 +870,9 @@ class _Resolver:
                     )
                     return None
         same_owner = draft.spec.owned and target.spec.owned and _owner_only_read(target.spec)
-        if spec.kind == "many_to_one":
-            required = True if spec.required is None else spec.required
-            column = f"{name}_id"
-            if column in taken:
-                self.error(
-                    path,
-                    "name-clash",
-                    f"relation {subject} needs the column {column!r}, which is already a field",
-                    "rename the field or the relation",
-                    key=True,
-                )
-                return None
-            on_delete = spec.on_delete
-            if on_delete is None:
-                on_delete = "restrict" if required else "set_null"
-                self.question(
-                    path,
-                    subject,
-                    f"on_delete not set: {on_delete} (the relation is "
-                    f"{'required' if required else 'optional'})",
-                )
-            elif on_delete == "set_null" and required:
-                self.error(
-                    (*path, "on_delete"),
-                    "conflict",
-                    f"{subject} is required, so deleting a {target.name} cannot set it to null",
-                    "set required: false, or use on_delete: cascade or restrict",
-                )
-                return None
-            return ResolvedRelation(
-                name=name,
-                kind="many_to_one",
-                target=target.name,
-                required=required,
-                on_delete=ON_DELETE_SQL[on_delete],
-                inverse=spec.inverse,
-                column=column,
-                association_table=None,
-                association_columns=None,
-                same_owner=same_owner,
-                declared=True,
-                description=spec.description,
-            )
-        if spec.kind == "many_to_many":
-            return ResolvedRelation(
-                name=name,
-                kind="many_to_many",
-                target=target.name,
-                required=False,
-                on_delete=None,
-                inverse=spec.inverse,
-                column=None,
-                association_table=None,
-                association_columns=None,
-                same_owner=same_owner,
-                declared=True,
-                description=spec.description,
-            )
-        return ResolvedRelation(
+        declared = ResolvedRelation(
             name=name,
-            kind="one_to_many",
+            kind=spec.kind,
             target=target.name,
             required=False,
             on_delete=None,
@@ -941,6 +883,46 @@ class _Resolver:
             same_owner=False,
             declared=True,
             description=spec.description,
+        )
+        if spec.kind == "one_to_many":
+            return declared
+        if spec.kind == "many_to_many":
+            return declared.model_copy(update={"same_owner": same_owner})
+        required = True if spec.required is None else spec.required
+        column = f"{name}_id"
+        if column in taken:
+            self.error(
+                path,
+                "name-clash",
+                f"relation {subject} needs the column {column!r}, which is already a field",
+                "rename the field or the relation",
+                key=True,
+            )
+            return None
+        on_delete = spec.on_delete
+        if on_delete is None:
+            on_delete = "restrict" if required else "set_null"
+            self.question(
+                path,
+                subject,
+                f"on_delete not set: {on_delete} (the relation is "
+                f"{'required' if required else 'optional'})",
+            )
+        elif on_delete == "set_null" and required:
+            self.error(
+                (*path, "on_delete"),
+                "conflict",
+                f"{subject} is required, so deleting a {target.name} cannot set it to null",
+                "set required: false, or use on_delete: cascade or restrict",
+            )
+            return None
+        return declared.model_copy(
+            update={
+                "required": required,
+                "on_delete": ON_DELETE_SQL[on_delete],
+                "column": column,
+                "same_owner": same_owner,
+            }
         )
 
     def pair_inverses(self) -> None:
