@@ -13,6 +13,7 @@ import yaml
 from mcp import Client
 
 from fastapi_architect.mcp import build_server
+from fastapi_architect.mcp.tools import MAX_DOCUMENT_CHARS
 from tests.conftest import ROOT, write_tree
 
 SPEC = "project: {name: notes}\nresources:\n  Note:\n    fields: {title: {type: string}}\n"
@@ -38,6 +39,7 @@ def test_the_guide_documents_every_tool_resource_and_prompt(tmp_path: Path):
     for uri in re.findall(r"`(fastapi-architect://[^`]+)`", GUIDE):
         assert uri in resources, uri
     assert prompts <= set(re.findall(r"`([a-z-]+)`", GUIDE))
+    assert f"returned whole up to {MAX_DOCUMENT_CHARS:,} characters" in " ".join(GUIDE.split())
 
 
 def test_the_guide_configurations_are_valid_json():

@@ -65,7 +65,7 @@ def test_workflow_prompt_is_listed_and_walks_through_every_step(tmp_path: Path):
                     body.index("Write the spec in `architect.yaml`"),
                     body.index("Call `check_spec`"),
                     body.index("open_questions"),
-                    body.index("Design"),
+                    body.index("Call `design` with the spec (`spec_path: architect.yaml`)"),
                     body.index("Call `generate`"),
                     body.index("Run the project's tests (`make test` in the generated project)"),
                     body.index("Call `review`"),
@@ -84,7 +84,7 @@ def test_workflow_names_design_and_generate_tools_once_the_server_offers_them():
     assert "layered layout" in without
     assert "`pytest` in its directory" in without
     offered = workflow_text({"check_spec", "review", "design", "generate"}, spec_path="api.yaml")
-    assert "Call `design` on the spec" in offered
+    assert "Call `design` with the spec (`spec_path: api.yaml`) and `output: docs`" in offered
     assert "Call `generate` with the spec (`spec_path`) and a `target` directory" in offered
     assert "`make test` in the generated project" in offered
     assert "Write the spec in `api.yaml`" in offered

@@ -12,8 +12,10 @@ import pytest
 from mcp import Client
 from mcp.types import CallToolResult
 
+from fastapi_architect.design import design_files, design_from_spec
 from fastapi_architect.generate import LOCK_FILE, NEW_SUFFIX
 from fastapi_architect.mcp import build_server, tools
+from fastapi_architect.spec import check_text
 from tests.conftest import EXAMPLES, write_tree
 
 APP = """\
@@ -83,10 +85,10 @@ def text(result: CallToolResult) -> str:
 def test_tools_are_listed_read_only_with_output_schemas(root: Path):
     listed = session(root, lambda client: client.list_tools())
     by_name = {tool.name: tool for tool in listed.tools}
-    assert set(by_name) == {"check_spec", "generate", "review", "survey", "explain_rule"}
+    assert set(by_name) == {"check_spec", "design", "generate", "review", "survey", "explain_rule"}
     for tool in by_name.values():
         assert tool.annotations is not None
-        writes = tool.name == "generate"
+        writes = tool.name in {"generate", "design"}
         assert tool.annotations.read_only_hint is not writes
         assert tool.annotations.destructive_hint is writes
         assert tool.annotations.idempotent_hint is True
@@ -101,6 +103,24 @@ def test_tools_are_listed_read_only_with_output_schemas(root: Path):
         by_name["check_spec"].output_schema["properties"]
     )
     assert {"findings", "passed"} <= set(by_name["review"].output_schema["properties"])
+    assert {
+        "endpoints",
+        "tables",
+        "risks",
+        "open_questions",
+        "adrs",
+        "written",
+        "markdown",
+        "excerpt",
+    } <= set(by_name["design"].output_schema["properties"])
+    assert "required" not in by_name["design"].input_schema
+    assert set(by_name["design"].input_schema["properties"]) == {
+        "spec_path",
+        "spec",
+        "from_code",
+        "output",
+        "overwrite",
+    }
     assert by_name["review"].input_schema["properties"]["select"]["description"]
 
 
@@ -172,6 +192,11 @@ def test_paths_climbing_out_of_the_root_are_refused(root: Path):
         ("generate", {"spec_path": "architect.yaml", "target": "../outside/api"}),
         ("generate", {"spec_path": "architect.yaml", "target": "app/../../api"}),
         ("generate", {"spec": VALID_SPEC, "target": str(root.parent / "api")}),
+        ("design", {"spec_path": "../outside/secret.yaml"}),
+        ("design", {"from_code": "../outside"}),
+        ("design", {"from_code": "app/../.."}),
+        ("design", {"spec_path": "architect.yaml", "output": "../outside/docs"}),
+        ("design", {"spec": VALID_SPEC, "output": str(root.parent / "docs"), "overwrite": True}),
     ]:
         result = call(root, name, arguments)
         assert result.is_error, (name, arguments)
@@ -194,6 +219,10 @@ def test_symlinks_leading_out_of_the_root_are_refused(root: Path):
         ("generate", {"spec_path": "spec-link.yaml", "target": "api"}),
         ("generate", {"spec_path": "architect.yaml", "target": "outside-dir/api"}),
         ("generate", {"spec_path": "architect.yaml", "target": "outside-dir", "overwrite": True}),
+        ("design", {"spec_path": "spec-link.yaml"}),
+        ("design", {"from_code": "outside-dir"}),
+        ("design", {"spec_path": "architect.yaml", "output": "outside-dir"}),
+        ("design", {"spec_path": "architect.yaml", "output": "outside-dir/docs"}),
     ]:
         result = call(root, name, arguments)
         assert result.is_error, (name, arguments)
@@ -398,6 +427,215 @@ def test_generate_refuses_a_new_project_in_the_root_itself(tmp_path: Path):
     assert result.is_error
     assert "cannot be written into the server root itself" in text(result)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- design ----------------------------------------------------------------------------------
+def tree(root: Path) -> dict[str, str]:
+    """Every file under `root` with its text, to show that a call changed nothing."""
+    return {p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*") if p.is_file()}
+
+
+def expected_design(spec: str, label: str) -> dict[str, str]:
+    """The files the design API gives for `spec`: what the tool must return and write."""
+    resolved = check_text(spec, label).spec
+    assert resolved is not None
+    return design_files(design_from_spec(resolved, label))
+
+
+def test_design_from_a_spec_file_returns_the_document_and_writes_nothing(root: Path):
+    taskflow = (EXAMPLES / "taskflow.yaml").read_text()
+    write_tree(root, {"specs/taskflow.yaml": taskflow})
+    before = tree(root)
+    result = call(root, "design", {"spec_path": "specs/taskflow.yaml"})
+    assert not result.is_error, text(result)
+    data = result.structured_content
+    document = expected_design(taskflow, "specs/taskflow.yaml")["architecture.md"]
+    assert data["markdown"] == document
+    assert (data["excerpt"], data["characters"]) == (False, len(document))
+    assert (data["source"], data["origin"], data["title"]) == (
+        "spec",
+        "specs/taskflow.yaml",
+        "Taskflow API",
+    )
+    assert (data["endpoints"], data["tables"]) == (30, 7)
+    assert data["risks"] > 0
+    assert data["adrs"][0] == "Authentication: builtin"
+    assert len(data["adrs"]) == 5
+    assert data["unknown"] == []
+    question = data["open_questions"][0]
+    assert question["location"] == {"file": "specs/taskflow.yaml", "line": 35, "column": 15}
+    assert question["subject"] == "Task.status"
+    assert "specs/taskflow.yaml:35:15" in data["markdown"]
+    assert str(root) not in data["markdown"], "locations are relative to the root"
+    assert (data["output"], data["written"], data["document"]) == (None, [], None)
+    assert tree(root) == before
+    summary = text(result)
+    assert summary.startswith(
+        "specs/taskflow.yaml: designed Taskflow API from the spec: 30 endpoints, 7 tables, "
+    )
+    assert "nothing written (give `output` to write it)" in summary
+    assert "open question at specs/taskflow.yaml:35:15: Task.status: " in summary
+    assert "ADR 0001: Authentication: builtin" in summary
+
+
+def test_design_from_spec_text_is_the_design_of_the_same_file(root: Path):
+    from_text = call(root, "design", {"spec": VALID_SPEC}).structured_content
+    from_file = call(root, "design", {"spec_path": "architect.yaml"}).structured_content
+    assert from_text == from_file
+    assert from_text["origin"] == "architect.yaml"
+    assert from_text["markdown"] == expected_design(VALID_SPEC, "architect.yaml")["architecture.md"]
+    assert from_text["markdown"].startswith("# Notes")
+
+
+def test_design_from_code_reads_a_generated_backend(generated: Path):
+    result = call(generated.parent, "design", {"from_code": "notes"})
+    assert not result.is_error, text(result)
+    data = result.structured_content
+    routes = call(generated.parent, "survey", {"path": "notes"}).structured_content["routes"]
+    assert (data["source"], data["origin"]) == ("code", "notes")
+    assert data["endpoints"] == len(routes) > 5
+    assert data["tables"] >= 2
+    assert data["adrs"] == []
+    assert data["open_questions"] == []
+    assert any(item.startswith("migration plan: ") for item in data["unknown"])
+    assert "/notes/{note_id}` | get_service |" in data["markdown"]
+    assert "```mermaid\nerDiagram" in data["markdown"]
+    assert data["written"] == []
+    assert "designed notes from the code: " in text(result)
+    assert "not known from the code (see `unknown`): " in text(result)
+
+
+def test_design_from_code_skips_a_linked_file_that_leaves_the_root(root: Path):
+    (root / "app" / "leak.py").symlink_to(root.parent / "outside" / "leak.py")
+    result = call(root, "design", {"from_code": "app"})
+    assert not result.is_error, text(result)
+    data = result.structured_content
+    assert {"file": "leak.py", "line": 1, "message": "links outside the server root"} in data[
+        "skipped"
+    ]
+    assert data["endpoints"] == 1
+    assert "s3cr3t" not in data["markdown"]
+
+
+def test_design_writes_the_document_and_adrs_into_output(root: Path):
+    write_tree(root, {"docs/notes.txt": "mine\n"})
+    result = call(root, "design", {"spec_path": "architect.yaml", "output": "docs"})
+    assert not result.is_error, text(result)
+    data = result.structured_content
+    expected = {
+        f"docs/{name}": body for name, body in expected_design(VALID_SPEC, "architect.yaml").items()
+    }
+    assert data["written"] == list(expected)
+    assert data["written"][:2] == ["docs/architecture.md", "docs/adr/0001-authentication.md"]
+    assert {name: (root / name).read_text() for name in expected} == expected
+    assert (root / "docs" / "notes.txt").read_text() == "mine\n"
+    assert (data["output"], data["document"]) == ("docs", "docs/architecture.md")
+    document = expected["docs/architecture.md"]
+    assert len(document) > tools.MAX_DOCUMENT_CHARS
+    assert data["excerpt"] is True
+    assert data["characters"] == len(document)
+    excerpt = data["markdown"]
+    assert len(excerpt) <= tools.MAX_DOCUMENT_CHARS + len("```\n")
+    assert excerpt.endswith("\n")
+    assert document.startswith(excerpt.removesuffix("```\n"))
+    assert sum(line.startswith("```") for line in excerpt.splitlines()) % 2 == 0
+    assert f"the first {len(excerpt):,} of {len(document):,} characters" in text(result)
+    assert "the whole document is docs/architecture.md" in text(result)
+    assert "wrote 6 files to docs" in text(result)
+    assert not [p for p in root.rglob(".*") if p.is_file()], "no staging left"
+
+
+def test_design_returns_a_small_written_document_whole(root: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(tools, "MAX_DOCUMENT_CHARS", 10**7)
+    result = call(root, "design", {"spec": VALID_SPEC, "output": "."})
+    data = result.structured_content
+    assert data["excerpt"] is False
+    assert data["markdown"] == (root / "architecture.md").read_text()
+    assert (data["output"], data["document"]) == (".", "architecture.md")
+    assert "adr/0005-database.md" in data["written"]
+
+
+def test_design_refuses_existing_design_files_unless_overwrite(root: Path):
+    async def work(client: Client) -> list[CallToolResult]:
+        arguments: dict[str, Any] = {"spec_path": "architect.yaml", "output": "docs"}
+        first = await client.call_tool("design", arguments)
+        (root / "docs" / "architecture.md").write_text("edited by hand\n")
+        before = tree(root)
+        refused = await client.call_tool("design", arguments)
+        assert tree(root) == before, "a refused design writes nothing"
+        replaced = await client.call_tool("design", {**arguments, "overwrite": True})
+        return [first, refused, replaced]
+
+    (root / "docs").mkdir()
+    (root / "docs" / "keep.md").write_text("mine\n")
+    first, refused, replaced = session(root, work)
+    assert not first.is_error, text(first)
+    assert refused.is_error
+    assert refused.structured_content is None
+    message = text(refused)
+    assert message.startswith(
+        "docs/architecture.md, docs/adr/0001-authentication.md, docs/adr/0002-identifiers.md, "
+    )
+    assert "already exist, so nothing was written; pass overwrite=true" in message
+    assert not replaced.is_error, text(replaced)
+    assert replaced.structured_content["written"] == first.structured_content["written"]
+    assert (root / "docs" / "architecture.md").read_text().startswith("# Notes")
+    assert (root / "docs" / "keep.md").read_text() == "mine\n"
+
+
+def test_design_refuses_a_spec_with_problems_and_writes_nothing(root: Path):
+    (root / "bad.yaml").write_text(BAD_SPEC)
+    before = tree(root)
+    for arguments in [
+        {"spec_path": "bad.yaml", "output": "docs"},
+        {"spec": BAD_SPEC, "output": "docs"},
+    ]:
+        result = call(root, "design", arguments)
+        assert result.is_error
+        assert result.structured_content is None
+        label = arguments.get("spec_path", "architect.yaml")
+        message = text(result)
+        assert message.startswith(f"{label}: 1 problem in the spec, so nothing was designed; ")
+        assert "and call `design` again:" in message
+        assert f"{label}:5:21: " in message
+        assert "[bad-value] (hint: did you mean 'string'?)" in message
+    assert tree(root) == before
+
+
+def test_design_through_a_link_out_of_the_root_is_refused(root: Path):
+    outside = root.parent / "outside"
+    (root / "docs").mkdir()
+    (root / "docs" / "adr").symlink_to(outside, target_is_directory=True)
+    result = call(root, "design", {"spec_path": "architect.yaml", "output": "docs"})
+    assert result.is_error
+    assert text(result).startswith("docs/adr/0001-authentication.md leads outside the server root")
+    assert "through a symbolic link" in text(result)
+    assert sorted(p.name for p in outside.iterdir()) == ["leak.py", "secret.yaml"]
+    assert sorted(p.name for p in (root / "docs").iterdir()) == ["adr"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            {},
+            "give exactly one of `spec_path` (a spec file), `spec` (the spec text) or `from_code`",
+        ),
+        ({"spec": VALID_SPEC, "from_code": "app"}, "give exactly one of `spec_path`"),
+        ({"spec": VALID_SPEC, "spec_path": "architect.yaml"}, "give exactly one of `spec_path`"),
+        ({"spec_path": "missing.yaml"}, "'missing.yaml': no such file"),
+        ({"spec_path": "app"}, "is a directory"),
+        ({"from_code": "nowhere"}, "'nowhere': no such file or directory"),
+        ({"spec_path": "architect.yaml", "output": "app/main.py"}, "is not a directory"),
+        ({"spec_path": "architect.yaml", "output": ""}, "the path is empty"),
+    ],
+)
+def test_design_usage_errors(root: Path, arguments: dict[str, str], message: str):
+    before = tree(root)
+    result = call(root, "design", arguments)
+    assert result.is_error
+    assert message in text(result)
+    assert tree(root) == before
 
 
 # -- review ----------------------------------------------------------------------------------

@@ -87,15 +87,25 @@ def process_cleanup() -> Iterator[list[subprocess.Popen[str]]]:
 
 
 async def exercise(client: Client, project: Path) -> None:
-    """What an agent does: list the tools, check the spec, generate the backend it describes,
-    review the generated code (clean) and hand-written code (a finding), explain a rule."""
+    """What an agent does: list the tools, check the spec, design it, generate the backend it
+    describes, design from that code, review the generated code (clean) and hand-written code
+    (a finding), explain a rule."""
     names = {tool.name for tool in (await client.list_tools()).tools}
-    assert {"check_spec", "generate", "review", "survey", "explain_rule"} <= names
+    assert {"check_spec", "design", "generate", "review", "survey", "explain_rule"} <= names
     checked = await client.call_tool("check_spec", {"path": "architect.yaml"})
     assert not checked.is_error
     assert checked.structured_content is not None
     assert checked.structured_content["ok"] is True
     assert [r["name"] for r in checked.structured_content["resources"]] == ["User", "Note"]
+
+    designed = await client.call_tool("design", {"spec_path": "architect.yaml", "output": "docs"})
+    assert not designed.is_error, designed.content
+    assert designed.structured_content is not None
+    assert designed.structured_content["written"][0] == "docs/architecture.md"
+    assert designed.structured_content["adrs"][0] == "Authentication: builtin"
+    assert (project / "docs" / "architecture.md").read_text().startswith("# Notes")
+    redesigned = await client.call_tool("design", {"spec_path": "architect.yaml", "output": "docs"})
+    assert redesigned.is_error, "existing design files are refused without overwrite"
 
     generated = await client.call_tool(
         "generate", {"spec_path": "architect.yaml", "target": "backend"}
@@ -107,6 +117,10 @@ async def exercise(client: Client, project: Path) -> None:
     assert (project / "backend" / "app" / "main.py").is_file()
     again = await client.call_tool("generate", {"spec_path": "architect.yaml", "target": "backend"})
     assert again.is_error, "a non-empty directory is refused without overwrite"
+    from_code = await client.call_tool("design", {"from_code": "backend"})
+    assert from_code.structured_content is not None
+    assert from_code.structured_content["source"] == "code"
+    assert from_code.structured_content["endpoints"] > 5
     clean = await client.call_tool("review", {"path": "backend", "fail_on": "info"})
     assert clean.structured_content is not None
     assert clean.structured_content["findings"] == []

@@ -197,3 +197,39 @@ class GenerateResult(_Out):
     unchanged: list[str] = Field(description="Files that already had the generated content.")
     kept: list[KeptFile]
     next_steps: list[str]
+
+
+class DesignResult(_Out):
+    """The architecture document: its sections in summary, what was written, and its Markdown.
+
+    Paths are relative to the server root."""
+
+    source: str = Field(description="spec or code: what the document was designed from.")
+    origin: str = Field(description="The spec file (architect.yaml for text) or code directory.")
+    title: str
+    summary: str
+    endpoints: int = Field(description="Endpoints in the API contracts.")
+    tables: int = Field(description="Tables in the database schema.")
+    risks: int = Field(description="Risks with their mitigations.")
+    open_questions: list[OpenQuestion] = Field(
+        description="The decisions the spec left open, with the default taken."
+    )
+    adrs: list[str] = Field(description="The ADR titles, in order (adr/0001-... first).")
+    unknown: list[str] = Field(
+        description="Sections the source cannot tell (from code), each as `section: reason`."
+    )
+    output: str | None = Field(
+        description="The directory the document was written into; null when nothing was written."
+    )
+    written: list[str] = Field(description="The files written: architecture.md and the ADRs.")
+    document: str | None = Field(description="The written architecture.md; null when not written.")
+    markdown: str = Field(
+        description="The document in Markdown: all of it, or only its beginning when `excerpt` "
+        "is true (the whole document is then the file `document`)."
+    )
+    excerpt: bool = Field(
+        description="True when `markdown` is only the beginning of a written document too large "
+        "to return whole; false when it is the whole document."
+    )
+    characters: int = Field(description="The length of the whole document.")
+    skipped: list[SkippedFile] = Field(description="Files of the code that could not be read.")

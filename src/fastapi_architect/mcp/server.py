@@ -21,6 +21,7 @@ from fastapi_architect.generate import NEW_SUFFIX
 from fastapi_architect.mcp import tools
 from fastapi_architect.mcp.models import (
     CheckSpecResult,
+    DesignResult,
     GenerateResult,
     ReviewResult,
     RuleDocumentation,
@@ -40,16 +41,21 @@ TEXT_LINES = 40
 READ_ONLY = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
-# Tool annotations are fixed per tool, so `generate` declares what it may do at worst: with
-# `overwrite` it replaces generated files in place (never files edited by hand). Without
-# `overwrite` it only creates a new project, refusing any directory that has content.
+# Tool annotations are fixed per tool, so a writing tool declares what it may do at worst.
+# `generate`: with `overwrite` it replaces generated files in place (never files edited by
+# hand); without it, it only creates a new project, refusing any directory that has content.
+# `design`: without `output` it writes nothing, yet one call may write, so it cannot claim
+# read-only; with `output` and `overwrite` it replaces the design files already there
+# (architecture.md and the ADRs, never other files), and without `overwrite` it refuses them.
+# Both are idempotent: the same call again gives the same files, or the same refusal.
 WRITES = ToolAnnotations(
     read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False
 )
 INSTRUCTIONS = (
-    "fastapi-architect checks backend specs (architect.yaml), generates the backend a spec "
-    "describes, reviews FastAPI code against a quality and security checklist, and surveys "
-    "what a codebase contains. Paths are relative "
+    "fastapi-architect checks backend specs (architect.yaml), designs the architecture "
+    "document of a spec or of existing code, generates the backend a spec describes, reviews "
+    "FastAPI code against a quality and security checklist, and surveys what a codebase "
+    "contains. Paths are relative "
     "to the server root. Start with the `architect-workflow` prompt; read the spec schema at "
     f"{SCHEMA_URI} and the examples under {URI}examples/."
 )
@@ -95,6 +101,19 @@ def _check_text(result: CheckSpecResult) -> str:
 
 def _generate_text(result: GenerateResult) -> str:
     return _capped(result.summary, [f"next: {step}" for step in result.next_steps])
+
+
+def _design_text(result: DesignResult) -> str:
+    lines = [
+        f"open question at {q.location.file}:{q.location.line}:{q.location.column}: "
+        f"{q.subject}: {q.decision}"
+        for q in result.open_questions
+    ]
+    lines += [f"ADR {number:04d}: {title}" for number, title in enumerate(result.adrs, start=1)]
+    if result.unknown:
+        sections = ", ".join(item.partition(":")[0] for item in result.unknown)
+        lines.append(f"not known from the code (see `unknown`): {sections}")
+    return _capped(result.summary, lines)
 
 
 def _review_text(result: ReviewResult) -> str:
@@ -185,6 +204,55 @@ def build_server(root: Path | str = ".") -> MCPServer:
             "generate",
             lambda: tools.generate(base, spec, spec_path, target, overwrite=overwrite),
             _generate_text,
+        )
+
+    @server.tool(name="design", title="Design the architecture", annotations=WRITES)
+    def design(
+        spec_path: Annotated[
+            str | None,
+            Field(
+                description="A spec file, relative to the server root; or give `spec` or "
+                "`from_code`."
+            ),
+        ] = None,
+        spec: Annotated[
+            str | None,
+            Field(description="The spec text (YAML or JSON); or give `spec_path` or `from_code`."),
+        ] = None,
+        from_code: Annotated[
+            str | None,
+            Field(
+                description="A directory (or Python file) of existing FastAPI code, relative to "
+                "the server root, to design from instead of a spec."
+            ),
+        ] = None,
+        output: Annotated[
+            str | None,
+            Field(
+                description="A directory under the server root to write architecture.md and "
+                "adr/NNNN-title.md into (created when missing). Without it nothing is written "
+                "and the result holds the whole document."
+            ),
+        ] = None,
+        overwrite: Annotated[
+            bool,
+            Field(
+                description="Replace design files already in `output` (architecture.md and the "
+                "ADRs; other files there are never touched). Without it they are refused."
+            ),
+        ] = False,
+    ) -> Annotated[CallToolResult, DesignResult]:
+        """Design the architecture document of a valid spec: API contracts (method, path,
+        auth, schemas, statuses, errors), database schema with an ER diagram, service
+        boundaries, security controls, migration plan, testing strategy, risks with
+        mitigations, open questions, and ADRs for the decisions. From existing code
+        (`from_code`), what the code tells. Returns the document's Markdown (only its
+        beginning when a large document was written to `output`: `excerpt` says so). A spec
+        with problems is refused with the problems listed: check it with `check_spec` first."""
+        return _respond(
+            "design",
+            lambda: tools.design(base, spec, spec_path, from_code, output, overwrite=overwrite),
+            _design_text,
         )
 
     @server.tool(name="review", title="Review code", annotations=READ_ONLY)

@@ -24,9 +24,11 @@ def workflow_text(tools: Collection[str], requirements: str = "", spec_path: str
     ]
     if "design" in tools:
         steps.append(
-            "Call `design` on the spec and read the architecture document: API contracts, "
-            "database schema, security controls, risks and ADRs. Settle what it raises in the "
-            "spec, and check again."
+            f"Call `design` with the spec (`spec_path: {spec}`) and `output: docs`: it writes "
+            "the architecture document (`docs/architecture.md`) and its ADRs (`docs/adr/`). "
+            "Read it: API contracts, database schema, security controls, risks with their "
+            "mitigations, open questions. Settle what it raises in the spec, check again, and "
+            "design again with `overwrite: true`."
         )
     else:
         steps.append(
