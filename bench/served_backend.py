@@ -566,10 +566,12 @@ def server_statement(venv: Path, project: Path, url: str, cursor: str, owner: uu
     """The list query the server sends for this cursor: {"sql", "params"}."""
     script = project.parent / "compile_query.py"
     script.write_text(COMPILE_QUERY, encoding="utf-8")
+    # The project's own `app`, whatever a reused virtualenv was installed from.
+    environment = {**server_environment(url), "PYTHONPATH": str(project)}
     output = run_checked(
         [str(venv / "bin" / "python"), str(script), str(PAGE), cursor, str(owner)],
         cwd=project,
-        env=server_environment(url),
+        env=environment,
     )
     return json.loads(output)
 
