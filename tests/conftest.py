@@ -50,6 +50,12 @@ def postgres_database(postgres_url: str) -> str:
     return postgres_url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def write_tree(root: Path, files: dict[str, str]) -> Path:
     """Create `files` ({relative path: text}) under `root`; returns root."""
     for relative, text in files.items():

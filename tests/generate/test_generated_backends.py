@@ -5,7 +5,6 @@ over HTTP, and our own review."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ import httpx
 import pytest
 
 from fastapi_architect.review import ReviewConfig, review
-from tests.conftest import GENERATED_EXAMPLES, REDIS_URL, require_service, run
+from tests.conftest import GENERATED_EXAMPLES, REDIS_URL, free_port, require_service, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated-backends")]
 
@@ -140,12 +139,6 @@ def test_generated_project_reviews_clean(projects: dict[str, Path], name: str) -
     result = review(projects[name], ReviewConfig(cache=False, jobs=1))
     findings = [f"{f.rule_id} {f.path}:{f.line} {f.message}" for f in result.findings]
     assert findings == []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
