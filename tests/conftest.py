@@ -65,9 +65,10 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-# Generated example backends and a virtualenv to run them in. Tests that use these should be
-# marked slow and grouped with `pytest.mark.xdist_group("generated-backends")`, so that one
-# worker builds the virtualenv once.
+# Generated example backends and a virtualenv to run them in. Tests that use these are marked
+# slow and grouped with `pytest.mark.xdist_group("generated-backends")` or
+# `("generated-backends-b")`: each group runs on one worker, which builds the virtualenv once,
+# and the two groups share the two cores.
 
 
 @pytest.fixture(scope="session")

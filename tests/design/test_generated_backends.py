@@ -16,7 +16,7 @@ from fastapi_architect import load_spec
 from fastapi_architect.design import Design, design_from_spec
 from tests.conftest import EXAMPLE_NAMES, EXAMPLES, run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated-backends")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated-backends-b")]
 
 OPENAPI = """
 import json

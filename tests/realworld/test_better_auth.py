@@ -36,7 +36,7 @@ from tests.conftest import POSTGRES_URL, require_service, run
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.postgres,
-    pytest.mark.xdist_group("generated-backends"),
+    pytest.mark.xdist_group("generated-backends-b"),
 ]
 
 SERVER = Path(__file__).with_name("better_auth")

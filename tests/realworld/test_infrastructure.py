@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import POSTGRES_URL, REDIS_URL, _reachable, require_service, run
 from tests.realworld.services import WORKER_TAG, Served, TcpProxy, pgbouncer, serve, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated-backends")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated-backends-b")]
 
 SECRET = "a-production-secret-of-at-least-32-characters"
 PASSWORD = "a long enough password"
