@@ -18,6 +18,7 @@ from fastapi_architect.design.model import (
     ParameterDesign,
     SchemaDesign,
 )
+from fastapi_architect.generate.context import ROUTE_ERRORS, route_error_statuses
 from fastapi_architect.spec.model import (
     Action,
     ResolvedField,
@@ -489,6 +490,7 @@ class _Builder:
                 summary="The database answers",
                 auth="none",
                 access="public",
+                response="HealthStatus",
                 success_status=200,
                 errors=(
                     ErrorDesign(
@@ -828,6 +830,7 @@ class _Builder:
         bearer = (("Authorization", "Bearer <access token>"),)
         unauthorized = self._error(401, "no valid access token")
         forbidden = self._error(403, f"the caller is not an administrator ({admin})")
+        limited = self._rate_limited()
         one = {"data": self._user_public_example()}
         user_id = example_id(self.spec, 1)
         params = [
@@ -858,7 +861,7 @@ class _Builder:
                 access="authenticated",
                 response=item,
                 success_status=200,
-                errors=(unauthorized,),
+                errors=(unauthorized, limited),
                 example_request=ExampleRequest(method="GET", path=f"{base}/me", headers=bearer),
                 example_response=ExampleResponse(status=200, body=one),
             ),
@@ -872,7 +875,16 @@ class _Builder:
                 request=update_me,
                 response=item,
                 success_status=200,
-                errors=(unauthorized, self._error(422, "the body breaks a constraint")),
+                errors=(
+                    unauthorized,
+                    *(
+                        (self._error(409, "a unique value is already taken"),)
+                        if any(f.unique for f in extras)
+                        else ()
+                    ),
+                    self._error(422, "the body breaks a constraint"),
+                    limited,
+                ),
                 example_request=ExampleRequest(
                     method="PATCH",
                     path=f"{base}/me",
@@ -898,6 +910,7 @@ class _Builder:
                     unauthorized,
                     forbidden,
                     self._error(422, "a query parameter is not valid"),
+                    limited,
                 ),
                 parameters=tuple(params),
                 pagination=self._pagination("-created_at"),
@@ -926,6 +939,7 @@ class _Builder:
                     forbidden,
                     self._error(404, "no such user"),
                     self._error(422, "the id is not valid"),
+                    limited,
                 ),
                 parameters=(self._path_param("user_id", "The user."),),
                 example_request=ExampleRequest(
@@ -948,6 +962,7 @@ class _Builder:
                     forbidden,
                     self._error(404, "no such user"),
                     self._error(422, "the body breaks a constraint"),
+                    limited,
                 ),
                 parameters=(self._path_param("user_id", "The user."),),
                 example_request=ExampleRequest(
@@ -1027,6 +1042,7 @@ class _Builder:
                     self._error(401, "no valid access token"),
                     self._error(403, f"the caller is not an administrator ({admin})"),
                     self._error(422, "a query parameter is not valid"),
+                    self._rate_limited(),
                 ),
                 parameters=params,
                 pagination=(
@@ -1318,22 +1334,28 @@ class _Builder:
             else "the change conflicts with existing rows"
         )
 
-        def errors(action: Action, *codes: tuple[int, str]) -> tuple[ErrorDesign, ...]:
-            found = dict(codes)
-            found[429] = self._rate_limited().when
-            if "public" not in resource.access.for_action(action):
-                found.setdefault(401, "no valid access token")
-                found.setdefault(403, self._forbidden(resource, action))
-            return tuple(self._error(status, found[status]) for status in sorted(found))
+        def errors(route: str, *codes: tuple[int, str]) -> tuple[ErrorDesign, ...]:
+            actions = ROUTE_ERRORS[route][0]
+            refused = next(
+                (a for a in actions if "public" not in resource.access.for_action(a)), None
+            )
+            found = {
+                401: "no valid access token"
+                if refused
+                else "the token sent is not valid (none is needed)",
+                403: self._forbidden(resource, refused or actions[0]),
+                429: self._rate_limited().when,
+                **dict(codes),
+            }
+            statuses = route_error_statuses(self.spec, resource, route)
+            return tuple(self._error(status, found[status]) for status in statuses)
 
-        def write_errors(action: Action, conflict: str) -> tuple[ErrorDesign, ...]:
+        def write_errors(route: str, conflict: str) -> tuple[ErrorDesign, ...]:
             return errors(
-                action,
-                (401, "no valid access token"),
-                (403, self._forbidden(resource, action)),
+                route,
                 (404, f"no such {the}{hidden}"),
                 (409, conflict),
-                (422, invalid if action == "update" else "the id is not valid"),
+                (422, invalid if route == "update" else "the id is not valid"),
             )
 
         read_auth = self._auth_for(resource, "read")
@@ -1349,7 +1371,7 @@ class _Builder:
                 access=self._access_for(resource, "read"),
                 response=listing,
                 success_status=200,
-                errors=errors("read", (422, "a query parameter is not valid")),
+                errors=errors("list", (422, "a query parameter is not valid")),
                 parameters=params,
                 pagination=pagination,
                 example_request=ExampleRequest(
@@ -1395,7 +1417,7 @@ class _Builder:
                     access=self._access_for(resource, "read") + " (admin: every deleted row)",
                     response=listing,
                     success_status=200,
-                    errors=errors("read", (422, "a query parameter is not valid")),
+                    errors=errors("list_deleted", (422, "a query parameter is not valid")),
                     parameters=params,
                     pagination=pagination,
                     example_request=ExampleRequest(
@@ -1422,9 +1444,7 @@ class _Builder:
                 access=self._access_for(resource, "read"),
                 response=item,
                 success_status=200,
-                errors=errors(
-                    "read", (404, f"no such {the}{hidden}"), (422, "the id is not valid")
-                ),
+                errors=errors("get", (404, f"no such {the}{hidden}"), (422, "the id is not valid")),
                 parameters=(path_param,),
                 example_request=ExampleRequest(
                     method="GET", path=f"{path}/{row_id}", headers=read_headers
@@ -1486,7 +1506,7 @@ class _Builder:
                     access=self._access_for(resource, "delete"),
                     response=item,
                     success_status=200,
-                    errors=write_errors("update", unique_taken),
+                    errors=write_errors("restore", unique_taken),
                     parameters=(path_param,),
                     example_request=ExampleRequest(
                         method="POST",

@@ -25,6 +25,31 @@ INT32 = (-(2**31), 2**31 - 1)
 MAX_RELATED_IDS = 100
 
 
+# Per resource route: the access rules it consults (its own action first), and the errors
+# it can answer with besides 401/403 (a caller refused) and 429 (every route is rate-limited).
+ROUTE_ERRORS: dict[str, tuple[tuple[Action, ...], tuple[int, ...]]] = {
+    "list": (("read",), (422,)),
+    "list_deleted": (("delete", "read"), (422,)),
+    "create": (("create",), (409, 422)),
+    "get": (("read",), (404, 422)),
+    "update": (("update", "read"), (404, 409, 422)),
+    "delete": (("delete", "read"), (404, 409, 422)),
+    "restore": (("delete", "read"), (404, 409, 422)),
+}
+
+
+def route_error_statuses(spec: ResolvedSpec, resource: Resource, route: str) -> tuple[int, ...]:
+    """The error statuses a generated resource route can answer with, in order."""
+    actions, statuses = ROUTE_ERRORS[route]
+    codes = {*statuses, 429}
+    if spec.auth.enabled:
+        # A token that is sent is checked even where none is needed: a bad one is a 401.
+        codes.add(401)
+        if any("public" not in resource.access.for_action(action) for action in actions):
+            codes.add(403)
+    return tuple(sorted(codes))
+
+
 @dataclass(frozen=True)
 class EnumView:
     name: str
@@ -213,6 +238,11 @@ class ProjectView:
             return []
         builtin = {"email", "hashed_password", "subject", "name", "role", "is_active"}
         return [f for f in self.user.fields if f.name not in builtin]
+
+    @property
+    def self_edit_conflicts(self) -> bool:
+        """Users may change a unique field about themselves, so that change can be a 409."""
+        return any(f.unique and not f.read_only for f in self.user_extra_fields)
 
     @property
     def api_resources(self) -> list[ResourceView]:

@@ -11,14 +11,15 @@ from limits import parse as parse_limit
 
 from fastapi_architect.generate.context import (
     MAX_RELATED_IDS,
+    ROUTE_ERRORS,
     ProjectView,
-    ResourceView,
     build_context,
     column_type_source,
+    route_error_statuses,
     table_args,
 )
 from fastapi_architect.generate.errors import UnsupportedSpecError
-from fastapi_architect.spec.model import Index, ResolvedSpec, Table
+from fastapi_architect.spec.model import Index, ResolvedSpec, Resource, Table
 
 TEMPLATES = files("fastapi_architect.generate") / "templates"
 
@@ -176,7 +177,9 @@ def render_project(spec: ResolvedSpec, generator_version: str) -> dict[str, str]
             "app/services/resource.py.j2", r=resource
         )
         out[f"app/api/v1/endpoints/{resource.plural}.py"] = render(
-            "app/api/v1/endpoints/resource.py.j2", r=resource, **_error_statuses(resource)
+            "app/api/v1/endpoints/resource.py.j2",
+            r=resource,
+            **_error_statuses(spec, spec.resource(resource.name)),
         )
         out[f"tests/test_{resource.plural}.py"] = render("tests/test_resource.py.j2", r=resource)
     out["app/api/v1/router.py"] = render(
@@ -188,20 +191,10 @@ def render_project(spec: ResolvedSpec, generator_version: str) -> dict[str, str]
     return out
 
 
-def _error_statuses(resource: ResourceView) -> dict[str, str]:
-    def statuses(action: str, *extra: int) -> str:
-        rule = resource.access[action]
-        codes = set(extra) | {429}
-        if "public" not in rule:
-            codes |= {401, 403}
-        return ", ".join(str(code) for code in sorted(codes))
-
+def _error_statuses(spec: ResolvedSpec, resource: Resource) -> dict[str, str]:
     return {
-        "read_errors": statuses("read", 422),
-        "one_errors": statuses("read", 404, 422),
-        "create_errors": statuses("create", 409, 422),
-        "write_errors": statuses("update", 401, 403, 404, 409, 422),
-        "delete_errors": statuses("delete", 401, 403, 404, 409, 422),
+        f"{route}_errors": ", ".join(map(str, route_error_statuses(spec, resource, route)))
+        for route in ROUTE_ERRORS
     }
 
 
