@@ -18,7 +18,12 @@ from fastapi_architect.design.model import (
     ParameterDesign,
     SchemaDesign,
 )
-from fastapi_architect.generate.context import ROUTE_ERRORS, route_error_statuses
+from fastapi_architect.generate.context import (
+    MAX_RELATED_IDS,
+    ROUTE_ERRORS,
+    field_checks,
+    route_error_statuses,
+)
 from fastapi_architect.spec.model import (
     Action,
     ResolvedField,
@@ -29,9 +34,6 @@ from fastapi_architect.spec.model import (
 )
 from fastapi_architect.spec.names import singularize
 
-INT32 = (-(2**31), 2**31 - 1)
-# Lists of related ids in one request body are bounded (as the generated schemas bound them).
-MAX_RELATED_IDS = 100
 EXAMPLE_TIME = "2030-01-31T09:00:00Z"
 _JSON = "application/json"
 _FORM = "application/x-www-form-urlencoded"
@@ -194,34 +196,36 @@ def _number_text(item: ResolvedField, value: float) -> str:
 
 def field_constraints(item: ResolvedField) -> tuple[str, ...]:
     """What the generated schema checks, in words."""
+    checks = field_checks(item)
     out: list[str] = []
     if item.type == "enum":
         out.append("one of " + ", ".join(item.values))
-    if item.type in {"string", "text"}:
-        if item.min_length:
-            out.append(f"min length {item.min_length}")
-        if item.max_length is not None:
-            out.append(f"max length {item.max_length}")
-        if item.pattern is not None:
-            out.append(f"pattern {item.pattern}")
-    if item.type in {"email", "url"} and item.max_length:
-        out.append(f"max length {item.max_length}")
-    if item.type in {"integer", "float", "decimal"}:
-        low, high = item.min, item.max
-        if item.type == "integer":
-            low = INT32[0] if low is None else low
-            high = INT32[1] if high is None else high
-        if low is not None:
-            out.append(f">= {_number_text(item, low)}")
-        if high is not None:
-            out.append(f"<= {_number_text(item, high)}")
-    if item.type == "decimal":
-        out.append(f"{item.precision} digits, {item.scale} after the point")
-    if item.type == "float":
+    if checks.min_length:
+        out.append(f"min length {checks.min_length}")
+    if checks.max_length is not None:
+        out.append(f"max length {checks.max_length}")
+    if checks.pattern is not None:
+        out.append(f"pattern {checks.pattern}")
+    if checks.low is not None:
+        out.append(f">= {_number_text(item, checks.low)}")
+    if checks.high is not None:
+        out.append(f"<= {_number_text(item, checks.high)}")
+    if checks.digits is not None:
+        out.append(f"{checks.digits[0]} digits, {checks.digits[1]} after the point")
+    if checks.finite:
         out.append("finite")
     if item.type == "datetime":
         out.append("with a UTC offset")
     return tuple(out)
+
+
+def _last_page(rows: list[JsonValue], limit: int) -> dict[str, JsonValue]:
+    """A list response with nothing after it."""
+    return {"data": rows, "meta": {"limit": limit, "has_more": False, "next_cursor": None}}
+
+
+def _default_sort(resource: Resource) -> str:
+    return ("-" if resource.default_sort_descending else "") + resource.default_sort
 
 
 def _json_text(value: object) -> str:
@@ -827,7 +831,7 @@ class _Builder:
         public = self._user_public()
         base = f"{self.prefix}/users"
         item = f"ItemResponse[{public}]"
-        bearer = (("Authorization", "Bearer <access token>"),)
+        bearer = self._bearer_headers("bearer")
         unauthorized = self._error(401, "no valid access token")
         forbidden = self._error(403, f"the caller is not an administrator ({admin})")
         limited = self._rate_limited()
@@ -918,11 +922,7 @@ class _Builder:
                     method="GET", path=f"{base}?limit=20", headers=bearer
                 ),
                 example_response=ExampleResponse(
-                    status=200,
-                    body={
-                        "data": [self._user_public_example()],
-                        "meta": {"limit": 20, "has_more": False, "next_cursor": None},
-                    },
+                    status=200, body=_last_page([self._user_public_example()], 20)
                 ),
             ),
             EndpointDesign(
@@ -1052,12 +1052,12 @@ class _Builder:
                 example_request=ExampleRequest(
                     method="GET",
                     path=f"{path}?resource={audited.name}",
-                    headers=(("Authorization", "Bearer <access token>"),),
+                    headers=self._bearer_headers("bearer"),
                 ),
                 example_response=ExampleResponse(
                     status=200,
-                    body={
-                        "data": [
+                    body=_last_page(
+                        [
                             {
                                 "id": example_id(self.spec, 3),
                                 "actor_id": example_id(self.spec, 1),
@@ -1069,12 +1069,8 @@ class _Builder:
                                 "created_at": EXAMPLE_TIME,
                             }
                         ],
-                        "meta": {
-                            "limit": api.default_page_size,
-                            "has_more": False,
-                            "next_cursor": None,
-                        },
-                    },
+                        api.default_page_size,
+                    ),
                 ),
             )
         )
@@ -1198,8 +1194,7 @@ class _Builder:
         sort_values: list[str] = []
         for key in resource.sort:
             sort_values += [key.name, f"-{key.name}"]
-        default_sort = ("-" if resource.default_sort_descending else "") + resource.default_sort
-        params = self._list_params(tuple(sort_values), default_sort)
+        params = self._list_params(tuple(sort_values), _default_sort(resource))
         if resource.search:
             params.append(
                 ParameterDesign(
@@ -1268,11 +1263,7 @@ class _Builder:
             if item.implicit or item.sensitive:
                 continue
             body[item.name] = example_value(item, self.spec)
-        for relation in resource.relations:
-            if relation.kind == "many_to_one" and relation.column:
-                body[relation.column] = example_id(self.spec, 2)
-            elif relation.kind == "many_to_many":
-                body[ids_field(relation)] = [example_id(self.spec, 3)]
+        body |= self._example_links(resource)
         body |= {"created_at": EXAMPLE_TIME, "updated_at": EXAMPLE_TIME}
         if resource.soft_delete:
             body["deleted_at"] = None
@@ -1284,6 +1275,12 @@ class _Builder:
             if item.implicit or item.read_only:
                 continue
             body[item.name] = example_value(item, self.spec)
+        body |= self._example_links(resource)
+        return body
+
+    def _example_links(self, resource: Resource) -> dict[str, JsonValue]:
+        """The related ids of an example row."""
+        body: dict[str, JsonValue] = {}
         for relation in resource.relations:
             if relation.kind == "many_to_one" and relation.column:
                 body[relation.column] = example_id(self.spec, 2)
@@ -1306,17 +1303,10 @@ class _Builder:
         item = f"ItemResponse[{public}]"
         listing = f"ListResponse[{public}]"
         params = tuple(self._resource_params(resource))
-        default_sort = ("-" if resource.default_sort_descending else "") + resource.default_sort
+        default_sort = _default_sort(resource)
         path_param = self._path_param(f"{var}_id", f"The {the}.")
         example_one = {"data": self._example_public(resource)}
-        example_page = {
-            "data": [self._example_public(resource)],
-            "meta": {
-                "limit": self.spec.api.default_page_size,
-                "has_more": False,
-                "next_cursor": None,
-            },
-        }
+        example_page = _last_page([self._example_public(resource)], self.spec.api.default_page_size)
         hidden = " or it belongs to another user" if resource.owner_scoped else ""
         links = bool(resource.relations and any(r.declared for r in resource.relations))
         invalid = "the body breaks a constraint; `details` locate each field" + (
@@ -1425,12 +1415,10 @@ class _Builder:
                     ),
                     example_response=ExampleResponse(
                         status=200,
-                        body={
-                            "data": [
-                                {**self._example_public(resource), "deleted_at": EXAMPLE_TIME}
-                            ],
-                            "meta": example_page["meta"],
-                        },
+                        body=_last_page(
+                            [{**self._example_public(resource), "deleted_at": EXAMPLE_TIME}],
+                            self.spec.api.default_page_size,
+                        ),
                     ),
                 )
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from fastapi_architect.design.contracts import MAX_RELATED_IDS, api_resources, contracts, ids_field
+from fastapi_architect.design.contracts import api_resources, contracts, ids_field
 from fastapi_architect.design.mermaid import FlowEdge, FlowNode, er_diagram, flowchart
 from fastapi_architect.design.model import (
     AccessRule,
@@ -29,6 +29,7 @@ from fastapi_architect.design.model import (
     TestLevel,
     UnknownSection,
 )
+from fastapi_architect.generate.context import MAX_RELATED_IDS
 from fastapi_architect.spec.model import ACTIONS, Column, ResolvedSpec, Resource, Table
 
 

@@ -63,9 +63,14 @@ def _code(value: str) -> str:
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    """A Markdown table and the blank line that ends it."""
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
-    return out
+    return [*out, ""]
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 def _constraints(items: Sequence[str]) -> str:
@@ -78,6 +83,11 @@ def _constraints(items: Sequence[str]) -> str:
 def _unknown(design: Design, section: str) -> list[str]:
     reason = design.unknown_reason(section)
     return [f"_Not known from the code: {reason}_", ""] if reason else []
+
+
+def _section(design: Design, number: int, title: str) -> list[str]:
+    """A numbered section's heading, then why the code could not tell its content, if so."""
+    return [f"## {number}. {title}", "", *_unknown(design, title.lower())]
 
 
 def render_markdown(design: Design) -> str:
@@ -111,7 +121,6 @@ def _overview(design: Design) -> list[str]:
     if design.stack:
         out += ["### Stack and decisions", ""]
         out += _table(("Topic", "Choice"), ((d.topic, d.choice) for d in design.stack))
-        out.append("")
     if design.resources:
         out += ["### Resources", ""]
         out += _table(
@@ -121,7 +130,6 @@ def _overview(design: Design) -> list[str]:
                 for r in design.resources
             ),
         )
-        out.append("")
     return out
 
 
@@ -133,8 +141,7 @@ def _errors_cell(endpoint: EndpointDesign) -> str:
 
 
 def _contracts(design: Design) -> list[str]:
-    out = ["## 2. API contracts", ""]
-    out += _unknown(design, "api contracts")
+    out = _section(design, 2, "API contracts")
     if design.source == "spec":
         out += [
             'Successful responses carry `{"data": ...}` (lists add `"meta"` with the '
@@ -159,7 +166,6 @@ def _contracts(design: Design) -> list[str]:
             for e in design.endpoints
         ),
     )
-    out.append("")
     if design.source == "code":
         return out
     group = None
@@ -195,7 +201,7 @@ def _endpoint(endpoint: EndpointDesign) -> list[str]:
                     _code(p.name),
                     p.location,
                     p.type,
-                    "yes" if p.required else "no",
+                    _yes(p.required),
                     p.default,
                     _constraints(p.constraints),
                     p.description,
@@ -203,7 +209,6 @@ def _endpoint(endpoint: EndpointDesign) -> list[str]:
                 for p in endpoint.parameters
             ),
         )
-        out.append("")
     if endpoint.errors:
         out += _table(
             ("Status", "`error.code`", "When"),
@@ -212,7 +217,6 @@ def _endpoint(endpoint: EndpointDesign) -> list[str]:
                 for e in endpoint.errors
             ),
         )
-        out.append("")
     if endpoint.example_request is not None:
         out += ["Example:", "", "```http", *_request_lines(endpoint.example_request), "```", ""]
     if endpoint.example_response is not None:
@@ -249,8 +253,8 @@ def _field_row(item: FieldDesign) -> tuple[object, ...]:
     return (
         _code(item.name),
         item.type,
-        "yes" if item.required else "no",
-        "yes" if item.nullable else "no",
+        _yes(item.required),
+        _yes(item.nullable),
         _code(item.default or ""),
         _constraints(item.constraints),
         item.description,
@@ -266,7 +270,6 @@ def _schema(schema: SchemaDesign) -> list[str]:
             ("Field", "Type", "Required", "Nullable", "Default", "Constraints", "Meaning"),
             (_field_row(f) for f in schema.fields),
         )
-        out.append("")
     return out
 
 
@@ -287,8 +290,7 @@ def _keys(table: TableDesign, column: str) -> str:
 
 
 def _database(design: Design) -> list[str]:
-    out = ["## 3. Database schema", ""]
-    out += _unknown(design, "database schema")
+    out = _section(design, 3, "Database schema")
     out += [f"{len(design.tables)} tables.", ""]
     for table in design.tables:
         heading = f"### `{table.name}`"
@@ -305,7 +307,7 @@ def _database(design: Design) -> list[str]:
                 (
                     _code(c.name),
                     c.type,
-                    "?" if c.nullable is None else ("yes" if c.nullable else "no"),
+                    "?" if c.nullable is None else _yes(c.nullable),
                     c.default,
                     _keys(table, c.name),
                     "; ".join(
@@ -321,7 +323,6 @@ def _database(design: Design) -> list[str]:
                 for c in table.columns
             ),
         )
-        out.append("")
         out += [f"Primary key: ({', '.join(table.primary_key) or 'none found'}).", ""]
         if table.indexes:
             out += _table(
@@ -330,20 +331,18 @@ def _database(design: Design) -> list[str]:
                     (
                         _code(i.name),
                         ", ".join(i.columns),
-                        "yes" if i.unique else "no",
+                        _yes(i.unique),
                         _code(i.where or ""),
                         i.purpose,
                     )
                     for i in table.indexes
                 ),
             )
-            out.append("")
         if table.checks:
             out += _table(
                 ("Check", "SQL", "Holds"),
                 ((_code(c.name), _code(c.sql), c.purpose) for c in table.checks),
             )
-            out.append("")
         if table.relations:
             out += ["Relations: " + ", ".join(table.relations) + ".", ""]
     out += ["### ER diagram", "", "```mermaid", design.er_diagram.rstrip(), "```", ""]
@@ -354,8 +353,7 @@ def _database(design: Design) -> list[str]:
 
 
 def _services(design: Design) -> list[str]:
-    out = ["## 4. Service boundaries", ""]
-    out += _unknown(design, "service boundaries")
+    out = _section(design, 4, "Service boundaries")
     out += _table(
         ("Layer", "Where", "Responsibility", "Imports"),
         (
@@ -369,7 +367,6 @@ def _services(design: Design) -> list[str]:
             for layer in design.layers
         ),
     )
-    out.append("")
     out += ["One request through the layers:", "", "```mermaid", design.request_flow.rstrip()]
     out += ["```", ""]
     for service in design.services:
@@ -387,11 +384,9 @@ def _services(design: Design) -> list[str]:
 
 
 def _security(design: Design) -> list[str]:
-    out = ["## 5. Security controls", ""]
-    out += _unknown(design, "security controls")
+    out = _section(design, 5, "Security controls")
     if design.security:
         out += _table(("Area", "Control"), ((c.area, c.control) for c in design.security))
-        out.append("")
     if design.access:
         out += ["### Access rules", ""]
         out += _table(
@@ -401,13 +396,11 @@ def _security(design: Design) -> list[str]:
                 for a in design.access
             ),
         )
-        out.append("")
     return out
 
 
 def _migration(design: Design) -> list[str]:
-    out = ["## 6. Migration plan", ""]
-    out += _unknown(design, "migration plan")
+    out = _section(design, 6, "Migration plan")
     if design.migration:
         out += [
             "The initial migration (`migrations/versions/0001_initial.py`), in order:",
@@ -428,7 +421,6 @@ def _migration(design: Design) -> list[str]:
             ),
         )
         out += [
-            "",
             "Later schema changes come from `fastapi-architect diff` between two specs, which "
             "flags what is not safe online: NOT NULL columns without a default, drops, renames, "
             "type changes and index builds that lock a populated table.",
@@ -438,11 +430,9 @@ def _migration(design: Design) -> list[str]:
 
 
 def _testing(design: Design) -> list[str]:
-    out = ["## 7. Testing strategy", ""]
-    out += _unknown(design, "testing strategy")
+    out = _section(design, 7, "Testing strategy")
     if design.test_levels:
         out += _table(("Level", "What is tested"), ((t.level, t.what) for t in design.test_levels))
-        out.append("")
     reason = design.unknown_reason("test counts")
     if reason:
         out += [f"_Test counts: {reason}_", ""]
@@ -452,17 +442,15 @@ def _testing(design: Design) -> list[str]:
             ("File", "Subject", "Test functions", "Tests"),
             ((_code(f.path), f.subject, len(f.tests), f.total) for f in design.test_files),
         )
-        out.append("")
         for item in design.test_files:
             out += [f"<details><summary>{item.path}</summary>", ""]
             out += _table(("Test", "Cases"), ((_code(t.name), t.cases) for t in item.tests))
-            out += ["", "</details>", ""]
+            out += ["</details>", ""]
     return out
 
 
 def _risks(design: Design) -> list[str]:
-    out = ["## 8. Risks and mitigations", ""]
-    out += _unknown(design, "risks and mitigations")
+    out = _section(design, 8, "Risks and mitigations")
     for number, risk in enumerate(design.risks, 1):
         out += [
             f"{number}. **{risk.title}** ({risk.severity}). {risk.detail}",
@@ -474,23 +462,20 @@ def _risks(design: Design) -> list[str]:
 
 
 def _questions(design: Design) -> list[str]:
-    out = ["## 9. Open questions", ""]
-    out += _unknown(design, "open questions")
+    out = _section(design, 9, "Open questions")
     if design.open_questions:
         out += ["Decisions the spec left open, and the default taken:", ""]
         out += _table(
             ("Where", "Subject", "Default taken"),
             ((_code(q.location), q.subject, q.decision) for q in design.open_questions),
         )
-        out.append("")
     elif design.source == "spec":
         out += ["None: the spec decides everything.", ""]
     return out
 
 
 def _decisions(design: Design) -> list[str]:
-    out = ["## 10. Decisions", ""]
-    out += _unknown(design, "decisions")
+    out = _section(design, 10, "Decisions")
     out += [f"- [ADR {a.number:04d}: {a.title}]({ADR_DIR}/{a.filename})" for a in design.adrs]
     if design.adrs:
         out.append("")

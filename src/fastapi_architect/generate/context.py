@@ -498,28 +498,57 @@ def _literal(item: ResolvedField, enum: EnumView | None) -> str | None:
             return repr(value)
 
 
-def _constraints(item: ResolvedField) -> list[str]:
-    args: list[str] = []
+@dataclass(frozen=True)
+class FieldChecks:
+    """What a generated input schema checks of a field's value, besides its type."""
+
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    low: float | None = None
+    high: float | None = None
+    digits: tuple[int | None, int | None] | None = None  # (precision, scale) of a decimal
+    finite: bool = False
+
+
+def field_checks(item: ResolvedField) -> FieldChecks:
     if item.type in {"string", "text"}:
-        if item.min_length:
-            args.append(f"min_length={item.min_length}")
-        if item.max_length is not None:
-            args.append(f"max_length={item.max_length}")
-        if item.pattern is not None:
-            args.append(f"pattern={item.pattern!r}")
+        return FieldChecks(
+            min_length=item.min_length, max_length=item.max_length, pattern=item.pattern
+        )
+    if item.type in {"email", "url"}:
+        return FieldChecks(max_length=item.max_length or None)
     if item.type in {"integer", "float", "decimal"}:
         low, high = item.min, item.max
         if item.type == "integer":
             low = INT32[0] if low is None else low
             high = INT32[1] if high is None else high
-        if low is not None:
-            args.append(f"ge={_number(item, low)}")
-        if high is not None:
-            args.append(f"le={_number(item, high)}")
-    if item.type == "decimal":
-        args.append(f"max_digits={item.precision}")
-        args.append(f"decimal_places={item.scale}")
-    if item.type == "float":
+        return FieldChecks(
+            low=low,
+            high=high,
+            digits=(item.precision, item.scale) if item.type == "decimal" else None,
+            finite=item.type == "float",
+        )
+    return FieldChecks()
+
+
+def _constraints(item: ResolvedField) -> list[str]:
+    checks = field_checks(item)
+    args: list[str] = []
+    if checks.min_length:
+        args.append(f"min_length={checks.min_length}")
+    if checks.max_length is not None:
+        args.append(f"max_length={checks.max_length}")
+    if checks.pattern is not None:
+        args.append(f"pattern={checks.pattern!r}")
+    if checks.low is not None:
+        args.append(f"ge={_number(item, checks.low)}")
+    if checks.high is not None:
+        args.append(f"le={_number(item, checks.high)}")
+    if checks.digits is not None:
+        args.append(f"max_digits={checks.digits[0]}")
+        args.append(f"decimal_places={checks.digits[1]}")
+    if checks.finite:
         args.append("allow_inf_nan=False")
     return args
 
@@ -548,8 +577,6 @@ def _input_annotation(item: ResolvedField, enum: EnumView | None) -> str:
     else:
         base = _PLAIN_TYPES[item.type]
     constraints = _constraints(item)
-    if item.type in {"email", "url"} and item.max_length:
-        constraints = [f"max_length={item.max_length}"]
     if constraints:
         extra = f", AfterValidator(scaled({item.scale or 0}))" if item.type == "decimal" else ""
         base = f"Annotated[{base}, Field({', '.join(constraints)}){extra}]"

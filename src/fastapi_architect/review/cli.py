@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +15,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
-from fastapi_architect.review.config import ConfigError, load_config
+from fastapi_architect.review.config import ConfigError, ReviewConfig, load_config
 from fastapi_architect.review.docs import render_rule, rule_doc
 from fastapi_architect.review.engine import review, unknown_codes
 from fastapi_architect.review.model import Confidence, Severity
@@ -62,6 +64,29 @@ def _emit(text: str, output: Path | None, console: Console) -> None:
         raise _fail(console, f"cannot write {output}: {exc.strerror or exc}") from None
 
 
+def _config(console: Console, path: Path, config_file: Path | None = None) -> ReviewConfig:
+    """The settings for `path`; a missing path or file, or a bad setting, ends the command."""
+    if not path.exists():
+        raise _fail(console, f"{path}: no such file or directory")
+    if config_file is not None and not config_file.is_file():
+        raise _fail(console, f"{config_file}: no such file")
+    try:
+        return load_config(path, config_file)
+    except ConfigError as exc:
+        raise _fail(console, str(exc)) from None
+
+
+@contextmanager
+def _without_traceback(console: Console, command: str) -> Iterator[None]:
+    """An unexpected error ends the command with one line, never a traceback."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:
+        raise _fail(console, f"{command} stopped: {type(exc).__name__}: {exc}") from None
+
+
 def register(app: typer.Typer) -> None:
     """Add the review and survey commands to the main `fastapi-architect` app."""
 
@@ -105,15 +130,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Review a FastAPI codebase against the backend checklist (statically)."""
         err = Console(stderr=True)
-        try:
-            if not path.exists():
-                raise _fail(err, f"{path}: no such file or directory")
-            if config_file is not None and not config_file.is_file():
-                raise _fail(err, f"{config_file}: no such file")
-            try:
-                config = load_config(path, config_file)
-            except ConfigError as exc:
-                raise _fail(err, str(exc)) from None
+        with _without_traceback(err, "review"):
+            config = _config(err, path, config_file)
             select_codes, ignore_codes = _split(select), _split(ignore)
             bad = unknown_codes(
                 [*(select_codes or ()), *(ignore_codes or ()), *config.select, *config.ignore]
@@ -152,10 +170,6 @@ def register(app: typer.Typer) -> None:
             threshold = fail_on.value if fail_on is not None else config.fail_on.value
             if threshold != FailOn.NEVER and result.fails(Severity(threshold)):
                 raise typer.Exit(1)
-        except (typer.Exit, typer.Abort):
-            raise
-        except Exception as exc:  # never show a traceback
-            raise _fail(err, f"review stopped: {type(exc).__name__}: {exc}") from None
 
     @app.command("survey")
     def survey_command(
@@ -173,14 +187,8 @@ def register(app: typer.Typer) -> None:
         from fastapi_architect.survey import render_text as survey_text
 
         err = Console(stderr=True)
-        try:
-            if not path.exists():
-                raise _fail(err, f"{path}: no such file or directory")
-            try:
-                config = load_config(path)
-            except ConfigError as exc:
-                raise _fail(err, str(exc)) from None
-            result = survey(path, config)
+        with _without_traceback(err, "survey"):
+            result = survey(path, _config(err, path))
             if output_format is SurveyFormat.JSON:
                 _emit(survey_json(result), output, err)
             elif output_format is SurveyFormat.MARKDOWN:
@@ -190,10 +198,6 @@ def register(app: typer.Typer) -> None:
                     survey_text(result, Console(file=handle, width=160, no_color=True))
             else:
                 survey_text(result, Console())
-        except (typer.Exit, typer.Abort):
-            raise
-        except Exception as exc:  # never show a traceback
-            raise _fail(err, f"survey stopped: {type(exc).__name__}: {exc}") from None
 
     @app.command("rules")
     def rules_command(

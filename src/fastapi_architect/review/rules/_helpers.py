@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from fastapi_architect.review.facts import dotted, last_name
 from fastapi_architect.review.index import Route
@@ -27,6 +27,46 @@ def walk_body(node: ast.AST) -> Iterator[ast.AST]:
         yield current
         if not isinstance(current, _SCOPES):
             todo.extend(ast.iter_child_nodes(current))
+
+
+def unannotated(ctx: FileContext, annotation: ast.expr) -> ast.expr:
+    """`X` of `Annotated[X, ...]`; any other annotation as it is."""
+    if (
+        isinstance(annotation, ast.Subscript)
+        and last_name(ctx.qualify(annotation.value)) == "Annotated"
+    ):
+        elts = (
+            annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+        )
+        return elts[0]
+    return annotation
+
+
+def params_typed(
+    ctx: FileContext, fn: FunctionNode, is_type: Callable[[ast.expr], bool]
+) -> set[str]:
+    """The parameters of `fn` whose annotation (inside any `Annotated`) is of a type."""
+    args = fn.args
+    return {
+        a.arg
+        for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        if a.annotation is not None and is_type(unannotated(ctx, a.annotation))
+    }
+
+
+def method_call(
+    node: ast.AST, receivers: set[str], methods: Iterable[str]
+) -> tuple[str, str] | None:
+    """(receiver, method) when `node` calls one of `methods` on a name in `receivers`."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in receivers
+        and node.func.attr in methods
+    ):
+        return node.func.value.id, node.func.attr
+    return None
 
 
 def call_name(call: ast.Call) -> str:

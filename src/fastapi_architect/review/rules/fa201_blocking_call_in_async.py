@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from fastapi_architect.review.facts import last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
-from fastapi_architect.review.rules._helpers import walk_body
+from fastapi_architect.review.rules._helpers import method_call, params_typed, walk_body
 
 BLOCKING = {
     "time.sleep": "asyncio.sleep",
@@ -94,11 +94,7 @@ class BlockingCallInAsync(Rule):
         for fn in ctx.functions().values():
             if not isinstance(fn, ast.AsyncFunctionDef):
                 continue
-            sessions = {
-                a.arg
-                for a in [*fn.args.args, *fn.args.kwonlyargs]
-                if a.annotation is not None and self._sync_session(ctx, a.annotation)
-            }
+            sessions = params_typed(ctx, fn, lambda t: self._sync_session(ctx, t))
             for node in walk_body(fn):
                 if not isinstance(node, ast.Call):
                     continue
@@ -111,25 +107,16 @@ class BlockingCallInAsync(Rule):
                         f"use `{BLOCKING[name]}`, or make the function a plain `def` so "
                         "FastAPI runs it in a thread",
                     )
-                elif (
-                    isinstance(node.func, ast.Attribute)
-                    and isinstance(node.func.value, ast.Name)
-                    and node.func.value.id in sessions
-                    and node.func.attr in SYNC_SESSION_METHODS
-                ):
+                elif called := method_call(node, sessions, SYNC_SESSION_METHODS):
                     yield self.finding(
                         ctx,
                         node,
-                        f"synchronous `Session.{node.func.attr}()` inside `async def {fn.name}`",
+                        f"synchronous `Session.{called[1]}()` inside `async def {fn.name}`",
                         "use an AsyncSession (`await session.execute(...)`) or a plain `def`",
                     )
 
     @staticmethod
-    def _sync_session(ctx: FileContext, annotation: ast.expr) -> bool:
-        node = annotation
-        if isinstance(node, ast.Subscript) and last_name(ctx.qualify(node.value)) == "Annotated":
-            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            node = elts[0]
+    def _sync_session(ctx: FileContext, node: ast.expr) -> bool:
         name = ctx.qualify(node)
         return last_name(name) == "Session" and name.split(".")[0] in {
             "sqlalchemy",

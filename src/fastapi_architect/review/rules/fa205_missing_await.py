@@ -8,7 +8,12 @@ from collections.abc import Iterator
 from fastapi_architect.review.facts import last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
-from fastapi_architect.review.rules._helpers import awaited, walk_body
+from fastapi_architect.review.rules._helpers import (
+    awaited,
+    method_call,
+    params_typed,
+    walk_body,
+)
 
 ASYNC_METHODS = frozenset(
     {
@@ -75,11 +80,7 @@ class MissingAwait(Rule):
         for fn in ctx.functions().values():
             if not isinstance(fn, ast.AsyncFunctionDef):
                 continue
-            sessions = {
-                a.arg
-                for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
-                if a.annotation is not None and self._async_session(ctx, a.annotation)
-            }
+            sessions = params_typed(ctx, fn, lambda t: self._async_session(ctx, t))
             if not sessions:
                 continue
             done = awaited(fn)
@@ -87,29 +88,19 @@ class MissingAwait(Rule):
                 id(arg) for node in walk_body(fn) if isinstance(node, ast.Call) for arg in node.args
             }
             for node in walk_body(fn):
-                if (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Attribute)
-                    and isinstance(node.func.value, ast.Name)
-                    and node.func.value.id in sessions
-                    and node.func.attr in ASYNC_METHODS
-                    and id(node) not in done
-                    and id(node) not in passed
-                ):
-                    yield self.finding(
-                        ctx,
-                        node,
-                        f"`{node.func.value.id}.{node.func.attr}()` is a coroutine and is "
-                        "not awaited",
-                        f"write `await {node.func.value.id}.{node.func.attr}(...)`",
-                    )
+                called = method_call(node, sessions, ASYNC_METHODS)
+                if called is None or id(node) in done or id(node) in passed:
+                    continue
+                receiver, method = called
+                yield self.finding(
+                    ctx,
+                    node,
+                    f"`{receiver}.{method}()` is a coroutine and is not awaited",
+                    f"write `await {receiver}.{method}(...)`",
+                )
 
     @staticmethod
-    def _async_session(ctx: FileContext, annotation: ast.expr) -> bool:
-        node = annotation
-        if isinstance(node, ast.Subscript) and last_name(ctx.qualify(node.value)) == "Annotated":
-            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            node = elts[0]
+    def _async_session(ctx: FileContext, node: ast.expr) -> bool:
         if isinstance(node, ast.Name | ast.Attribute):
             if last_name(ctx.qualify(node)) == "AsyncSession":
                 return True
