@@ -20,8 +20,8 @@ import zipfile
 from pathlib import Path
 from textwrap import dedent
 
+from fastapi_architect.codebase.files import discover
 from fastapi_architect.review import ReviewConfig, review
-from fastapi_architect.review.engine import discover
 
 PACKAGE = "ethyca-fides==2.78.2"
 GENERATED_FILES = 600

@@ -16,8 +16,10 @@ from fastapi_architect._files import write_text_atomic
 from fastapi_architect.design.cli import register as register_design
 from fastapi_architect.mcp.cli import register as register_mcp
 from fastapi_architect.review.cli import register as register_review
+from fastapi_architect.review.cli import register_rules
 from fastapi_architect.spec import CheckResult, ResolvedSpec, check_file, spec_json_schema
 from fastapi_architect.spec.model import ACTIONS
+from fastapi_architect.survey.cli import register as register_survey
 
 if TYPE_CHECKING:
     from fastapi_architect.generate import WriteReport
@@ -246,6 +248,8 @@ def generate(
 # Capabilities that bring their own commands.
 register_design(app)
 register_review(app)
+register_survey(app)
+register_rules(app)
 register_mcp(app)
 
 

@@ -23,6 +23,9 @@ from fastapi_architect.design import (
 )
 from fastapi_architect.design.document import count_tests
 from fastapi_architect.design.markdown import SECTIONS
+from fastapi_architect.design.sections.prose import template_blocks
+from fastapi_architect.generate import GENERATOR_VERSION
+from fastapi_architect.generate.render import render_project
 from tests.conftest import EXAMPLE_NAMES, EXAMPLES
 
 
@@ -166,7 +169,6 @@ def test_risks_come_from_the_spec() -> None:
     assert "Many-to-many fan-out: Task.tags" in taskflow
     shop = {r.title: r for r in example("shop").risks}
     assert "Order.total" in shop["Hot rows: server-maintained totals"].detail
-    assert "order_items.product_id -> products" in shop["Deletes refused by RESTRICT keys"].detail
     blog = {r.title: r for r in example("blog").risks}
     assert "enumerated" in blog["Public listing and scraping"].detail
 
@@ -368,3 +370,52 @@ def test_output_is_deterministic_across_processes(tmp_path: Path) -> None:
         **design_files(in_process),
         **design_files(in_process, "json"),
     }
+
+
+@pytest.mark.parametrize("name", [*EXAMPLE_NAMES, "taskflow-jwks"])
+def test_every_path_the_document_names_is_generated(name: str) -> None:
+    design = example(name)
+    generated = set(render_project(load_spec(EXAMPLES / f"{name}.yaml"), GENERATOR_VERSION))
+    for layer in design.layers:
+        assert layer.path in generated or any(p.startswith(layer.path + "/") for p in generated)
+    for service in design.services:
+        for where in (service.endpoints, service.service, service.repository, service.model):
+            assert where.startswith("(none") or where.split(":")[0] in generated, where
+    assert {f.path for f in design.test_files} == {
+        p for p in generated if p.startswith("tests/test_")
+    }
+
+
+def test_adr_templates_hold_their_four_parts() -> None:
+    for adr in example("taskflow").adrs:
+        assert template_blocks(f"adr/{adr.slug}.md.j2") == {
+            "title",
+            "context",
+            "decision",
+            "consequences",
+        }
+
+
+def test_an_audit_log_nobody_can_read_has_no_reading_service(tmp_path: Path) -> None:
+    spec = load_spec(
+        spec_file(
+            tmp_path,
+            """
+            project: {name: notes}
+            auth: {mode: none}
+            resources:
+              Note:
+                audit: true
+                fields: {text: string}
+            """,
+        )
+    )
+    audit = next(s for s in design_from_spec(spec).services if s.resource == "Audit")
+    assert audit.endpoints.startswith("(none")
+    assert audit.repository.startswith("(none")
+    assert audit.owns == ("the append-only audit log",)
+    files = render_project(spec, GENERATOR_VERSION)
+    assert audit.service.split(":")[0] in files
+    assert not any(
+        path.startswith(("app/repositories/audit", "app/api/v1/endpoints/audit")) for path in files
+    )

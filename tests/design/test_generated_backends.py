@@ -114,6 +114,7 @@ def test_contracts_match_the_openapi_document(
                 if not status.startswith("2")
             }
             in_openapi[(method.upper(), path)] = {
+                "summary": operation["summary"],
                 "request": request,
                 "success": int(success),
                 "response": schema_name(json_schema(responses[success])),
@@ -130,6 +131,7 @@ def test_contracts_match_the_openapi_document(
             schema = design.schema_named(endpoint.request)
             request = [(schema.media_type, endpoint.request)]
         in_design[(endpoint.method, endpoint.path)] = {
+            "summary": endpoint.summary,
             "request": request,
             "success": endpoint.success_status,
             "response": endpoint.response,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,9 @@ from fastapi_architect.generate import (
     generate_project,
     render_files,
 )
+from fastapi_architect.generate.layout import FILES, LAYERS, plan
+from fastapi_architect.generate.render import render_project, render_test_modules
+from fastapi_architect.spec.model import ResolvedSpec
 from tests.conftest import EXAMPLES
 
 EXAMPLE_NAMES = ["taskflow", "blog", "shop", "taskflow-jwks"]
@@ -150,3 +154,67 @@ def test_a_spec_without_auth_generates_a_public_api(tmp_path: Path) -> None:
     for path, source in files.items():
         if path.endswith(".py"):
             compile(source, path, "exec")
+
+
+# ---------------------------------------------------------------- the layout
+
+LAYOUT_SPECS: dict[str, Path | str] = {
+    **{name: EXAMPLES / f"{name}.yaml" for name in EXAMPLE_NAMES},
+    "public-audited": (
+        "project: {name: public-notes}\n"
+        "auth: {mode: none}\n"
+        "resources:\n"
+        "  Note:\n"
+        "    audit: true\n"
+        "    fields: {text: {type: string, max_length: 200}}\n"
+        "    relations:\n"
+        "      labels: {to: Label, kind: many_to_many}\n"
+        "  Label:\n"
+        "    fields: {name: {type: string, max_length: 40}}\n"
+    ),
+}
+
+
+def layout_spec(name: str) -> ResolvedSpec:
+    source = LAYOUT_SPECS[name]
+    if isinstance(source, Path):
+        return load_spec(source)
+    spec = check_text(source).spec
+    assert spec is not None
+    return spec
+
+
+@pytest.mark.parametrize("name", list(LAYOUT_SPECS))
+def test_the_layout_lists_every_rendered_file_in_order(name: str) -> None:
+    spec = layout_spec(name)
+    assert [item.path for item in plan(spec)] == list(render_project(spec, GENERATOR_VERSION))
+
+
+def test_every_template_is_in_the_layout_once_per_kind_of_file() -> None:
+    templates = Path(str(files("fastapi_architect.generate") / "templates"))
+    on_disk = {path.relative_to(templates).as_posix() for path in templates.rglob("*.j2")}
+    assert {item.template for item in FILES} == on_disk
+    paths = [item.path for item in FILES if item.scope != "association"]
+    assert len(paths) == len(set(paths))
+
+
+def test_each_file_lies_in_its_layer() -> None:
+    paths = {item.name: item.path for item in LAYERS}
+    for item in FILES:
+        if item.layer in paths:
+            layer = paths[item.layer]
+            assert item.path == layer or item.path.startswith(layer + "/"), item.path
+    assert {item.layer for item in FILES} >= set(paths)
+
+
+def test_only_endpoint_modules_are_routed() -> None:
+    assert {item.layer for item in FILES if item.api_router} == {"endpoints"}
+
+
+@pytest.mark.parametrize("name", list(LAYOUT_SPECS))
+def test_test_modules_render_alone_as_in_the_project(name: str) -> None:
+    spec = layout_spec(name)
+    project = render_project(spec, GENERATOR_VERSION)
+    alone = render_test_modules(spec, GENERATOR_VERSION)
+    assert alone == {path: text for path, text in project.items() if path in alone}
+    assert set(alone) == {p for p in project if p.startswith("tests/test_")}

@@ -13,7 +13,7 @@ import yaml
 from mcp import Client
 
 from fastapi_architect.mcp import build_server
-from fastapi_architect.mcp.tools import MAX_DOCUMENT_CHARS
+from fastapi_architect.mcp.design_tool import MAX_DOCUMENT_CHARS
 from tests.conftest import ROOT, write_tree
 
 SPEC = "project: {name: notes}\nresources:\n  Note:\n    fields: {title: {type: string}}\n"

@@ -14,7 +14,7 @@ from mcp.types import CallToolResult
 
 from fastapi_architect.design import design_files, design_from_spec
 from fastapi_architect.generate import LOCK_FILE, NEW_SUFFIX
-from fastapi_architect.mcp import build_server, tools
+from fastapi_architect.mcp import build_server, design_tool, tools
 from fastapi_architect.spec import check_text
 from tests.conftest import EXAMPLES, write_tree
 
@@ -531,11 +531,11 @@ def test_design_writes_the_document_and_adrs_into_output(root: Path):
     assert (root / "docs" / "notes.txt").read_text() == "mine\n"
     assert (data["output"], data["document"]) == ("docs", "docs/architecture.md")
     document = expected["docs/architecture.md"]
-    assert len(document) > tools.MAX_DOCUMENT_CHARS
+    assert len(document) > design_tool.MAX_DOCUMENT_CHARS
     assert data["excerpt"] is True
     assert data["characters"] == len(document)
     excerpt = data["markdown"]
-    assert len(excerpt) <= tools.MAX_DOCUMENT_CHARS + len("```\n")
+    assert len(excerpt) <= design_tool.MAX_DOCUMENT_CHARS + len("```\n")
     assert excerpt.endswith("\n")
     assert document.startswith(excerpt.removesuffix("```\n"))
     assert sum(line.startswith("```") for line in excerpt.splitlines()) % 2 == 0
@@ -546,7 +546,7 @@ def test_design_writes_the_document_and_adrs_into_output(root: Path):
 
 
 def test_design_returns_a_small_written_document_whole(root: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(tools, "MAX_DOCUMENT_CHARS", 10**7)
+    monkeypatch.setattr(design_tool, "MAX_DOCUMENT_CHARS", 10**7)
     result = call(root, "design", {"spec": VALID_SPEC, "output": "."})
     data = result.structured_content
     assert data["excerpt"] is False

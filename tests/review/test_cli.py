@@ -1,4 +1,4 @@
-"""The review, survey, rules and rule commands: output and exit codes."""
+"""The review, rules and rule commands: output and exit codes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import typer
 from typer.testing import CliRunner
 
-from fastapi_architect.review.cli import register
+from fastapi_architect.review.cli import register, register_rules
 
 SLEEPY = "import time\n\n\nasync def wait() -> None:\n    time.sleep(1)\n"
 SECRET = "SECRET_KEY = 'a8f9c2e4d1b7'\n"
@@ -16,6 +16,7 @@ SECRET = "SECRET_KEY = 'a8f9c2e4d1b7'\n"
 def _app() -> typer.Typer:
     app = typer.Typer(pretty_exceptions_enable=False)
     register(app)
+    register_rules(app)
     return app
 
 
@@ -83,24 +84,3 @@ def test_rules_and_rule_print_the_documentation():
     assert by_slug.exit_code == 0
     for section in ("What it does", "Why is this bad?", "Example", "Use instead"):
         assert section in by_slug.output
-
-
-def test_survey_command_formats(tree):
-    root = tree(
-        {
-            "main.py": """
-                from fastapi import FastAPI
-                app = FastAPI()
-
-                @app.get("/api/v1/health")
-                def health() -> dict: ...
-            """
-        }
-    )
-    text = run("survey", str(root))
-    assert text.exit_code == 0
-    assert "/api/v1/health" in text.output
-    markdown = run("survey", str(root), "-f", "markdown")
-    assert "| GET | `/api/v1/health` |" in markdown.stdout
-    data = json.loads(run("survey", str(root), "-f", "json").stdout)
-    assert data["routes"][0]["path"] == "/api/v1/health"

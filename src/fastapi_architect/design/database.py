@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from fastapi_architect.spec.columns import COLUMN_TYPES
 from fastapi_architect.spec.model import Column, ResolvedSpec, Table
 
 
@@ -46,27 +47,9 @@ def _table(metadata: sa.MetaData, table: Table) -> sa.Table:
 
 def column_type(column: Column) -> sa.types.TypeEngine[Any]:
     """The SQLAlchemy type of a resolved column."""
-    match column.kind:
-        case "uuid":
-            return sa.Uuid()
-        case "integer":
-            return sa.Integer()
-        case "float":
-            return sa.Double()
-        case "decimal":
-            return sa.Numeric(column.precision, column.scale)
-        case "boolean":
-            return sa.Boolean()
-        case "date":
-            return sa.Date()
-        case "datetime":
-            return sa.DateTime(timezone=True)
-        case "string":
-            return sa.String(column.length)
-        case "text":
-            return sa.Text()
-        case "json":
-            return sa.JSON()
+    storage = COLUMN_TYPES[column.kind]
+    type_: sa.types.TypeEngine[Any] = getattr(sa, storage.sa_name)(**storage.sa_arguments(column))
+    return type_
 
 
 def _column(column: Column) -> sa.Column[Any]:

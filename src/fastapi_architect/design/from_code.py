@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from fastapi_architect.codebase import ScanOptions
 from fastapi_architect.design.mermaid import FlowEdge, FlowNode, er_diagram, flowchart
 from fastapi_architect.design.model import (
     ColumnDesign,
@@ -21,8 +22,7 @@ from fastapi_architect.design.model import (
     TableDesign,
     UnknownSection,
 )
-from fastapi_architect.review.config import ReviewConfig
-from fastapi_architect.survey import Survey, survey
+from fastapi_architect.survey.model import Survey, survey
 
 _LAYER_ROLES = {
     "api": "HTTP handlers and routers.",
@@ -40,8 +40,9 @@ _LAYER_ROLES = {
 _OPEN_PATHS = ("/login", "/token", "/register", "/refresh", "/health", "/ready", "/signup")
 
 
-def design_from_code(path: Path | str, config: ReviewConfig | None = None) -> Design:
-    """The document for the codebase under `path` (parsed, never imported)."""
+def design_from_code(path: Path | str, config: ScanOptions | None = None) -> Design:
+    """The document for the codebase under `path` (parsed, never imported); `config` says
+    which paths to skip (the review settings read from pyproject.toml are such a config)."""
     return design_from_survey(survey(path, config))
 
 

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import JsonValue
 
-from fastapi_architect.design.contracts import REASONS
 from fastapi_architect.design.model import (
     Adr,
     Design,
@@ -35,6 +34,20 @@ SECTIONS = (
     "Open questions",
     "Decisions",
 )
+
+# The reason phrase of each status the documents show.
+REASONS = {
+    200: "OK",
+    201: "Created",
+    204: "No Content",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    503: "Service Unavailable",
+}
 
 
 def design_files(design: Design, output: str = "markdown") -> dict[str, str]:

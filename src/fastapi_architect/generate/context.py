@@ -3,11 +3,10 @@ generated project is written from. All decisions live here; templates only lay t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from fastapi_architect.generate.errors import UnsupportedSpecError
+from fastapi_architect.spec.columns import COLUMN_TYPES
 from fastapi_architect.spec.model import (
     ACTIONS,
     Action,
@@ -19,35 +18,8 @@ from fastapi_architect.spec.model import (
     Table,
 )
 from fastapi_architect.spec.names import pascal_case
-
-INT32 = (-(2**31), 2**31 - 1)
-# A bound for lists of related ids in one request body.
-MAX_RELATED_IDS = 100
-
-
-# Per resource route: the access rules it consults (its own action first), and the errors
-# it can answer with besides 401/403 (a caller refused) and 429 (every route is rate-limited).
-ROUTE_ERRORS: dict[str, tuple[tuple[Action, ...], tuple[int, ...]]] = {
-    "list": (("read",), (422,)),
-    "list_deleted": (("delete", "read"), (422,)),
-    "create": (("create",), (409, 422)),
-    "get": (("read",), (404, 422)),
-    "update": (("update", "read"), (404, 409, 422)),
-    "delete": (("delete", "read"), (404, 409, 422)),
-    "restore": (("delete", "read"), (404, 409, 422)),
-}
-
-
-def route_error_statuses(spec: ResolvedSpec, resource: Resource, route: str) -> tuple[int, ...]:
-    """The error statuses a generated resource route can answer with, in order."""
-    actions, statuses = ROUTE_ERRORS[route]
-    codes = {*statuses, 429}
-    if spec.auth.enabled:
-        # A token that is sent is checked even where none is needed: a bad one is a 401.
-        codes.add(401)
-        if any("public" not in resource.access.for_action(action) for action in actions):
-            codes.add(403)
-    return tuple(sorted(codes))
+from fastapi_architect.spec.types import FIELD_TYPES, FieldType
+from fastapi_architect.spec.values import FieldChecks, NoSampleError, member_name
 
 
 @dataclass(frozen=True)
@@ -240,11 +212,6 @@ class ProjectView:
         return [f for f in self.user.fields if f.name not in builtin]
 
     @property
-    def self_edit_conflicts(self) -> bool:
-        """Users may change a unique field about themselves, so that change can be a 409."""
-        return any(f.unique and not f.read_only for f in self.user_extra_fields)
-
-    @property
     def api_resources(self) -> list[ResourceView]:
         return [r for r in self.resources if r.name != "User" or self.auth_mode == "none"]
 
@@ -303,7 +270,7 @@ def _resource(
         if r.kind in {"many_to_one", "many_to_many"}
     ]
     filters = [_filter(resource, f, relations, fields) for f in resource.filters]
-    sort = [_sort(resource, key.name, key.column, key.nullable, fields) for key in resource.sort]
+    sort = [_sort(resource, key.name, key.column, key.nullable) for key in resource.sort]
     default_sort = ("-" if resource.default_sort_descending else "") + resource.default_sort
     enums = [f.enum for f in fields if f.enum is not None]
     view = ResourceView(
@@ -419,182 +386,33 @@ def _access_cases(
 
 
 def _enum(resource: Resource, item: ResolvedField) -> EnumView | None:
-    if item.type != "enum":
+    if not FIELD_TYPES[item.type].choices:
         return None
     name = f"{resource.name}{pascal_case(item.name)}"
-    members = tuple((_identifier(value), value) for value in item.values)
+    members = tuple((member_name(value), value) for value in item.values)
     return EnumView(name=name, members=members)
-
-
-def _identifier(value: str) -> str:
-    text = re.sub(r"[^A-Za-z0-9]+", "_", value).strip("_").upper()
-    return text if text and not text[0].isdigit() else f"V_{text}"
 
 
 def column_type_source(column: Column) -> str:
     """The SQLAlchemy type of a column as Python source, as migrations spell it."""
-    match column.kind:
-        case "uuid":
-            return "sa.Uuid()"
-        case "integer":
-            return "sa.Integer()"
-        case "float":
-            return "sa.Double()"
-        case "decimal":
-            return f"sa.Numeric(precision={column.precision}, scale={column.scale})"
-        case "boolean":
-            return "sa.Boolean()"
-        case "date":
-            return "sa.Date()"
-        case "datetime":
-            return "sa.DateTime(timezone=True)"
-        case "string":
-            return f"sa.String(length={column.length})"
-        case "text":
-            return "sa.Text()"
-        case "json":
-            return "sa.JSON()"
-
-
-def _model_type_source(column: Column) -> str:
-    # Models read timestamps back as aware UTC datetimes on every database.
-    return "UTCDateTime()" if column.kind == "datetime" else column_type_source(column)
-
-
-_PLAIN_TYPES = {
-    "string": "str",
-    "text": "str",
-    "email": "str",
-    "url": "str",
-    "integer": "int",
-    "float": "float",
-    "decimal": "Decimal",
-    "boolean": "bool",
-    "date": "date",
-    "datetime": "datetime",
-    "uuid": "uuid.UUID",
-    "json": "JsonValue",
-}
-
-
-def _literal(item: ResolvedField, enum: EnumView | None) -> str | None:
-    value = item.default
-    if item.default_factory is not None or value is None:
-        return None
-    if enum is not None:
-        member = next(ident for ident, v in enum.members if v == value)
-        return f"{enum.name}.{member}"
-    match item.type:
-        case "decimal":
-            places = Decimal(1).scaleb(-(item.scale or 0))
-            return f'Decimal("{Decimal(str(value)).quantize(places)}")'
-        case "date":
-            return f'date.fromisoformat("{value}")'
-        case "datetime":
-            return f'datetime.fromisoformat("{value}")'
-        case "uuid":
-            return f'uuid.UUID("{value}")'
-        case _:
-            return repr(value)
-
-
-@dataclass(frozen=True)
-class FieldChecks:
-    """What a generated input schema checks of a field's value, besides its type."""
-
-    min_length: int | None = None
-    max_length: int | None = None
-    pattern: str | None = None
-    low: float | None = None
-    high: float | None = None
-    digits: tuple[int | None, int | None] | None = None  # (precision, scale) of a decimal
-    finite: bool = False
+    return COLUMN_TYPES[column.kind].sa_source(column)
 
 
 def field_checks(item: ResolvedField) -> FieldChecks:
-    if item.type in {"string", "text"}:
-        return FieldChecks(
-            min_length=item.min_length, max_length=item.max_length, pattern=item.pattern
-        )
-    if item.type in {"email", "url"}:
-        return FieldChecks(max_length=item.max_length or None)
-    if item.type in {"integer", "float", "decimal"}:
-        low, high = item.min, item.max
-        if item.type == "integer":
-            low = INT32[0] if low is None else low
-            high = INT32[1] if high is None else high
-        return FieldChecks(
-            low=low,
-            high=high,
-            digits=(item.precision, item.scale) if item.type == "decimal" else None,
-            finite=item.type == "float",
-        )
-    return FieldChecks()
-
-
-def _constraints(item: ResolvedField) -> list[str]:
-    checks = field_checks(item)
-    args: list[str] = []
-    if checks.min_length:
-        args.append(f"min_length={checks.min_length}")
-    if checks.max_length is not None:
-        args.append(f"max_length={checks.max_length}")
-    if checks.pattern is not None:
-        args.append(f"pattern={checks.pattern!r}")
-    if checks.low is not None:
-        args.append(f"ge={_number(item, checks.low)}")
-    if checks.high is not None:
-        args.append(f"le={_number(item, checks.high)}")
-    if checks.digits is not None:
-        args.append(f"max_digits={checks.digits[0]}")
-        args.append(f"decimal_places={checks.digits[1]}")
-    if checks.finite:
-        args.append("allow_inf_nan=False")
-    return args
-
-
-def _number(item: ResolvedField, value: float) -> str:
-    if item.type == "integer":
-        return str(int(value))
-    if item.type == "decimal":
-        return f'Decimal("{_decimal_text(value)}")'
-    return repr(float(value))
-
-
-def _decimal_text(value: float) -> str:
-    return format(Decimal(str(value)), "f")
-
-
-def _input_annotation(item: ResolvedField, enum: EnumView | None) -> str:
-    if enum is not None:
-        base = enum.name
-    elif item.type == "email":
-        base = "EmailStr"
-    elif item.type == "url":
-        base = "HttpUrlText"
-    elif item.type == "datetime":
-        base = "AwareDatetime"
-    else:
-        base = _PLAIN_TYPES[item.type]
-    constraints = _constraints(item)
-    if constraints:
-        extra = f", AfterValidator(scaled({item.scale or 0}))" if item.type == "decimal" else ""
-        base = f"Annotated[{base}, Field({', '.join(constraints)}){extra}]"
-    return base
+    """What a generated input schema checks of a field's value, besides its type."""
+    return FIELD_TYPES[item.type].checks(item)
 
 
 def _field(resource: Resource, item: ResolvedField, column: Column) -> FieldView:
+    kind = FIELD_TYPES[item.type]
     enum = _enum(resource, item)
-    plain = enum.name if enum else _PLAIN_TYPES[item.type]
+    class_name = enum.name if enum else None
+    plain = class_name or kind.annotation
     model_annotation = plain if item.required else f"{plain} | None"
-    default = _literal(item, enum)
-    factory = None
-    if item.default_factory == "now":
-        factory = "utcnow" if item.type == "datetime" else "today"
-    elif item.default_factory == "uuid4":
-        factory = "uuid.uuid4"
+    default = kind.literal(item, class_name)
+    factory = kind.factories[item.default_factory] if item.default_factory else None
     model_default = default if default is not None else (None if item.required else "None")
-    input_annotation = _input_annotation(item, enum)
+    input_annotation = kind.input_type(item, class_name)
     input_default: str | None = None
     if not item.required:
         input_annotation = f"{input_annotation} | None"
@@ -615,144 +433,27 @@ def _field(resource: Resource, item: ResolvedField, column: Column) -> FieldView
         unique=item.unique,
         enum=enum,
         model_annotation=model_annotation,
-        sa_type=f"EnumText({enum.name}, length={column.length})"
-        if enum
-        else _model_type_source(column),
+        sa_type=kind.model_sa_type(column, class_name),
         model_default=model_default,
         model_default_factory=factory,
         input_annotation=input_annotation,
         input_default=input_default,
         public_annotation=public,
         sample=_sample(item),
-        invalid=_invalid(item),
+        invalid=kind.invalid(item),
     )
 
 
 def _sample(item: ResolvedField) -> str:
     """A Python expression of `n` giving a valid JSON value for the field, distinct per n."""
-    match item.type:
-        case "string" | "text":
-            return _string_sample(item)
-        case "email":
-            return 'f"user{n}@example.com"'
-        case "url":
-            return 'f"https://example.com/items/{n}"'
-        case "integer":
-            low = int(item.min) if item.min is not None else 0
-            high = int(item.max) if item.max is not None else low + 1_000_000
-            return f"{low} + n % {high - low + 1}"
-        case "float":
-            bottom = float(item.min) if item.min is not None else 0.0
-            top = float(item.max) if item.max is not None else bottom + 1_000_000.0
-            return f"{bottom!r} + (n % 1000) * {(top - bottom) / 1000!r}"
-        case "decimal":
-            scale = item.scale or 0
-            floor = Decimal(str(item.min)) if item.min is not None else Decimal(0)
-            digits = (item.precision or 12) - scale
-            cap = Decimal(10) ** min(digits, 9) - 1
-            ceiling = Decimal(str(item.max)) if item.max is not None else floor + cap
-            span = int(min(ceiling - floor, cap))
-            low_text = format(floor.quantize(Decimal(1).scaleb(-scale)), "f")
-            return f'str(Decimal("{low_text}") + n % {max(span, 1)})'
-        case "boolean":
-            return "n % 2 == 0"
-        case "date":
-            return "(date(2030, 1, 1) + timedelta(days=n)).isoformat()"
-        case "datetime":
-            return "(datetime(2030, 1, 1, tzinfo=UTC) + timedelta(minutes=n)).isoformat()"
-        case "uuid":
-            return "str(uuid.UUID(int=n + 1))"
-        case "enum":
-            values = list(item.values)
-            return f"{values!r}[n % {len(values)}]"
-        case "json":
-            return '{"n": n}'
-    raise ValueError(item.type)
-
-
-def _string_sample(item: ResolvedField) -> str:
-    stem = re.sub(r"[^a-z]", "", item.name.lower()) or "value"
-    low = item.min_length or 0
-    high = item.max_length or 10_000
-    templates = [
-        f"{stem}-{{n}}",
-        f"{stem.upper()}-{{n}}",
-        f"{stem}{{n}}",
-        f"{stem.upper()}{{n}}",
-        "x{n}",
-        "{n}",
-    ]
-    for template in templates:
-        padded = template
-        shortest = len(template.format(n=1))
-        if shortest < low:
-            padded = template.replace("{n}", "x" * (low - shortest) + "{n}")
-        candidates = [padded.format(n=n) for n in (1, 42, 999_999)]
-        if all(low <= len(c) <= high for c in candidates) and (
-            item.pattern is None or all(re.fullmatch(item.pattern, c) for c in candidates)
-        ):
-            return f"f{padded!r}"
-    if isinstance(item.example, str):
-        return repr(item.example)
-    raise SampleError(
-        f"field {item.name}: no test value satisfies its pattern {item.pattern!r}; add an "
-        "`example:` that matches it"
-    )
+    try:
+        return FIELD_TYPES[item.type].sample(item)
+    except NoSampleError as exc:
+        raise SampleError(str(exc)) from None
 
 
 class SampleError(UnsupportedSpecError):
     """A field's constraints leave no value the generated tests can use."""
-
-
-def _invalid(item: ResolvedField) -> tuple[tuple[str, str], ...]:
-    """(label, Python literal of an invalid JSON value) pairs for validation tests."""
-    cases: list[tuple[str, str]] = []
-    if item.type in {"string", "text"}:
-        if item.min_length:
-            cases.append(("too_short", repr("x" * (item.min_length - 1))))
-        if item.max_length is not None:
-            cases.append(("too_long", repr("x" * (item.max_length + 1))))
-        if item.pattern is not None:
-            for candidate in ("!", " ", "--", "ZZ!", "a b"):
-                if not re.fullmatch(item.pattern, candidate):
-                    cases.append(("pattern", repr(candidate)))
-                    break
-        cases.append(("wrong_type", "12345"))
-    elif item.type in {"integer", "float", "decimal"}:
-        if item.min is not None:
-            cases.append(("below_min", repr(_step(item, item.min, -1))))
-        if item.max is not None:
-            cases.append(("above_max", repr(_step(item, item.max, 1))))
-        if item.type == "integer" and item.max is None:
-            cases.append(("above_int32", repr(INT32[1] + 1)))
-        if item.type == "decimal":
-            cases.append(("too_many_decimals", repr("1." + "1" * ((item.scale or 0) + 1))))
-        cases.append(("not_a_number", repr("many")))
-    elif item.type == "enum":
-        cases.append(("not_a_value", repr("not-a-value")))
-    elif item.type == "email":
-        cases.append(("not_an_email", repr("not-an-email")))
-    elif item.type == "url":
-        cases.append(("not_a_url", repr("not a url")))
-    elif item.type == "datetime":
-        cases.append(("naive", repr("2030-01-01T00:00:00")))
-        cases.append(("not_a_datetime", repr("yesterday")))
-    elif item.type == "date":
-        cases.append(("not_a_date", repr("2030-13-45")))
-    elif item.type == "boolean":
-        cases.append(("not_a_boolean", repr("maybe")))
-    elif item.type == "uuid":
-        cases.append(("not_a_uuid", repr("not-a-uuid")))
-    return tuple(cases)
-
-
-def _step(item: ResolvedField, bound: float, direction: int) -> int | float | str:
-    if item.type == "integer":
-        return int(bound) + direction
-    if item.type == "decimal":
-        unit = Decimal(1).scaleb(-(item.scale or 0))
-        return str(Decimal(str(bound)) + direction * unit)
-    return float(bound) + direction * max(abs(float(bound)) * 0.01, 0.5)
 
 
 # ---------------------------------------------------------------- relations and lists
@@ -804,11 +505,8 @@ def _filter(
     by_name = {f.name: f for f in fields}
     if item.kind in {"exact", "range"}:
         view = by_name[item.name]
-        base = view.enum.name if view.enum else _PLAIN_TYPES[view.type]
-        if view.type == "datetime":
-            base = "AwareDatetime"
-        if view.type in {"email", "url"}:
-            base = "str"
+        kind = FIELD_TYPES[resource.field(item.name).type]
+        base = view.enum.name if view.enum else kind.query_annotation or kind.annotation
         return FilterView(item.name, item.kind, item.column, item.params, base)
     relation = next(r for r in relations if r.name == item.name)
     id_annotation = "uuid.UUID"  # replaced per project id type in templates
@@ -823,27 +521,16 @@ def _filter(
     )
 
 
-_PARSERS = {
-    "datetime": "datetime.fromisoformat",
-    "date": "date.fromisoformat",
-    "integer": "int",
-    "float": "float",
-    "decimal": "Decimal",
-    "uuid": "uuid.UUID",
-    "boolean": "_parse_bool",
-}
-
-
-def _sort(
-    resource: Resource, name: str, column: str, nullable: bool, fields: list[FieldView]
-) -> SortView:
+def _sort(resource: Resource, name: str, column: str, nullable: bool) -> SortView:
+    kind: FieldType
     if name in {"created_at", "updated_at"}:
         kind = "datetime"
     elif name == "id":
         kind = "uuid"
     else:
-        kind = next(f.type for f in fields if f.name == name)
-    return SortView(name=name, column=column, nullable=nullable, parse=_PARSERS.get(kind, "str"))
+        kind = resource.field(name).type
+    parse = FIELD_TYPES[kind].cursor_parser
+    return SortView(name=name, column=column, nullable=nullable, parse=parse)
 
 
 def _association(table: Table, spec: ResolvedSpec) -> AssociationView:

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib.resources import files
+from pathlib import PurePosixPath
+from types import SimpleNamespace
 from typing import Any
 
 import jinja2
 from limits import parse as parse_limit
 
 from fastapi_architect.generate.context import (
-    MAX_RELATED_IDS,
-    ROUTE_ERRORS,
     ProjectView,
     build_context,
     column_type_source,
-    route_error_statuses,
     table_args,
 )
 from fastapi_architect.generate.errors import UnsupportedSpecError
-from fastapi_architect.spec.model import Index, ResolvedSpec, Resource, Table
+from fastapi_architect.generate.layout import PlannedFile, Value, plan
+from fastapi_architect.spec.model import Index, ResolvedSpec, Table
+from fastapi_architect.spec.routes import MAX_RELATED_IDS, Route, routes
 
 TEMPLATES = files("fastapi_architect.generate") / "templates"
 
@@ -56,146 +57,66 @@ def _optional(annotation: str) -> str:
 
 def render_project(spec: ResolvedSpec, generator_version: str) -> dict[str, str]:
     """Every file of the generated project, unformatted."""
+    return _render(spec, generator_version, plan(spec))
+
+
+def render_test_modules(spec: ResolvedSpec, generator_version: str) -> dict[str, str]:
+    """The generated test modules alone (what pytest collects), unformatted."""
+    return _render(
+        spec, generator_version, [item for item in plan(spec) if item.file.is_test_module]
+    )
+
+
+def _render(
+    spec: ResolvedSpec, generator_version: str, planned: Iterable[PlannedFile]
+) -> dict[str, str]:
+    """The `planned` files of the project generated from `spec`."""
     project = build_context(spec, generator_version)
     environment = _environment()
     id_sa = "sa.Uuid()" if spec.api.ids == "uuid" else "sa.Integer()"
     tables = {table.name: table for table in spec.tables}
 
     login_limit = parse_limit(spec.rate_limits.login).amount
+    # Each router's routes by operation: `routes.auth.login`, `routes[r.plural].get`.
+    by_group: dict[str, dict[str, Route]] = {}
+    for route in routes(spec):
+        by_group.setdefault(route.group, {})[route.operation] = route
+    route_table = {group: SimpleNamespace(**ops) for group, ops in by_group.items()}
 
     def render(template: str, **values: Any) -> str:
         return environment.get_template(template).render(
-            p=project, id_sa=id_sa, max_ids=MAX_RELATED_IDS, login_limit=login_limit, **values
+            p=project,
+            id_sa=id_sa,
+            max_ids=MAX_RELATED_IDS,
+            login_limit=login_limit,
+            routes=route_table,
+            **values,
         )
-
-    out: dict[str, str] = {}
-    static = {
-        "pyproject.toml": "pyproject.toml.j2",
-        "Makefile": "Makefile.j2",
-        ".env.example": "env.example.j2",
-        ".gitignore": "gitignore.j2",
-        "alembic.ini": "alembic.ini.j2",
-        "README.md": "README.md.j2",
-        "app/__init__.py": "app/__init__.py.j2",
-        "app/main.py": "app/main.py.j2",
-        "app/core/__init__.py": "app/core/__init__.py.j2",
-        "app/core/config.py": "app/core/config.py.j2",
-        "app/core/types.py": "app/core/types.py.j2",
-        "app/core/database.py": "app/core/database.py.j2",
-        "app/core/errors.py": "app/core/errors.py.j2",
-        "app/core/logging.py": "app/core/logging.py.j2",
-        "app/core/middleware.py": "app/core/middleware.py.j2",
-        "app/core/rate_limit.py": "app/core/rate_limit.py.j2",
-        "app/api/__init__.py": "app/api/__init__.py.j2",
-        "app/api/deps.py": "app/api/deps.py.j2",
-        "app/api/v1/__init__.py": "app/api/v1/__init__.py.j2",
-        "app/api/v1/endpoints/__init__.py": "app/api/v1/endpoints/__init__.py.j2",
-        "app/api/v1/endpoints/health.py": "app/api/v1/endpoints/health.py.j2",
-        "app/models/base.py": "app/models/base.py.j2",
-        "app/schemas/__init__.py": "app/schemas/__init__.py.j2",
-        "app/schemas/common.py": "app/schemas/common.py.j2",
-        "app/repositories/__init__.py": "app/repositories/__init__.py.j2",
-        "app/repositories/pagination.py": "app/repositories/pagination.py.j2",
-        "app/services/__init__.py": "app/services/__init__.py.j2",
-        "app/services/access.py": "app/services/access.py.j2",
-        "migrations/env.py": "migrations/env.py.j2",
-        "migrations/script.py.mako": "migrations/script.py.mako.j2",
-        "tests/__init__.py": "tests/__init__.py.j2",
-        "tests/conftest.py": "tests/conftest.py.j2",
-        "tests/factories.py": "tests/factories.py.j2",
-        "tests/test_platform.py": "tests/test_platform.py.j2",
-    }
-    builtin = spec.auth.mode == "builtin"
-    if spec.auth.enabled:
-        static |= {
-            "app/schemas/user.py": "app/schemas/user.py.j2",
-            "app/repositories/user.py": "app/repositories/user.py.j2",
-            "app/services/user.py": "app/services/user.py.j2",
-            "app/api/v1/endpoints/users.py": "app/api/v1/endpoints/users.py.j2",
-        }
-    if spec.auth.mode == "jwks":
-        static |= {
-            "app/core/jwks.py": "app/core/jwks.py.j2",
-            "tests/issuer.py": "tests/issuer.py.j2",
-            "tests/test_tokens.py": "tests/test_tokens.py.j2",
-        }
-    if builtin:
-        static |= {
-            "app/core/security.py": "app/core/security.py.j2",
-            "app/services/auth.py": "app/services/auth.py.j2",
-            "app/api/v1/endpoints/auth.py": "app/api/v1/endpoints/auth.py.j2",
-            "app/models/refresh_token.py": "app/models/refresh_token.py.j2",
-            "tests/test_auth.py": "tests/test_auth.py.j2",
-        }
-    if project.audit:
-        static |= {
-            "app/services/audit.py": "app/services/audit.py.j2",
-            "app/models/audit_log.py": "app/models/audit_log.py.j2",
-        }
-        if spec.auth.enabled:
-            static |= {
-                "app/api/v1/endpoints/audit.py": "app/api/v1/endpoints/audit.py.j2",
-                "app/schemas/audit.py": "app/schemas/audit.py.j2",
-                "app/repositories/audit.py": "app/repositories/audit.py.j2",
-            }
-    for target, template in static.items():
-        extra: dict[str, Any] = {}
-        if target == "app/models/refresh_token.py":
-            extra["table_args"] = table_args(tables["refresh_tokens"])
-        if target == "app/models/audit_log.py":
-            extra["table_args"] = table_args(tables["audit_log"])
-        out[target] = render(template, **extra)
 
     model_names = [a.class_name for a in project.associations]
     model_names += ["AuditLog"] if project.audit else []
-    model_names += ["RefreshToken"] if builtin else []
+    model_names += ["RefreshToken"] if project.builtin else []
     model_names += [r.name for r in project.resources]
-    out["app/models/__init__.py"] = render(
-        "app/models/__init__.py.j2", model_names=sorted(model_names)
-    )
-    for association in project.associations:
-        out[f"app/models/{association.module}.py"] = render(
-            "app/models/association.py.j2", a=association
-        )
-    endpoint_modules: list[str] = []
-    if builtin:
-        endpoint_modules.append("auth")
-    if spec.auth.enabled:
-        endpoint_modules.append("users")
-    if project.audit and spec.auth.enabled:
-        endpoint_modules.append("audit")
-    for resource in project.resources:
-        out[f"app/models/{resource.module}.py"] = render("app/models/resource.py.j2", r=resource)
-        if resource.name == "User" and spec.auth.enabled:
-            continue
-        endpoint_modules.append(resource.plural)
-        out[f"app/schemas/{resource.module}.py"] = render("app/schemas/resource.py.j2", r=resource)
-        out[f"app/repositories/{resource.module}.py"] = render(
-            "app/repositories/resource.py.j2", r=resource
-        )
-        out[f"app/services/{resource.module}.py"] = render(
-            "app/services/resource.py.j2", r=resource
-        )
-        out[f"app/api/v1/endpoints/{resource.plural}.py"] = render(
-            "app/api/v1/endpoints/resource.py.j2",
-            r=resource,
-            **_error_statuses(spec, spec.resource(resource.name)),
-        )
-        out[f"tests/test_{resource.plural}.py"] = render("tests/test_resource.py.j2", r=resource)
-    out["app/api/v1/router.py"] = render(
-        "app/api/v1/router.py.j2", endpoint_modules=sorted(endpoint_modules)
-    )
-    out["migrations/versions/0001_initial.py"] = render(
-        "migrations/versions/0001_initial.py.j2", tables=[_migration_table(t) for t in spec.tables]
-    )
-    return out
-
-
-def _error_statuses(spec: ResolvedSpec, resource: Resource) -> dict[str, str]:
-    return {
-        f"{route}_errors": ", ".join(map(str, route_error_statuses(spec, resource, route)))
-        for route in ROUTE_ERRORS
+    values: dict[Value, Callable[[], object]] = {
+        "model_names": lambda: sorted(model_names),
+        "endpoint_modules": lambda: sorted(
+            PurePosixPath(item.path).stem for item in plan(spec) if item.file.api_router
+        ),
+        "tables": lambda: [_migration_table(t) for t in spec.tables],
     }
+    resources = {resource.name: resource for resource in project.resources}
+    associations = {association.table: association for association in project.associations}
+    out: dict[str, str] = {}
+    for item in planned:
+        extra: dict[str, Any] = {name: values[name]() for name in item.file.values}
+        if item.file.table is not None:
+            extra["table_args"] = table_args(tables[item.file.table])
+        if item.resource is not None:
+            extra["r"] = resources[item.resource]
+        if item.association is not None:
+            extra["a"] = associations[item.association]
+        out[item.path] = render(item.file.template, **extra)
+    return out
 
 
 def _index_call(table: Table, index: Index) -> str:
@@ -232,4 +153,4 @@ def _migration_table(table: Table) -> dict[str, Any]:
     }
 
 
-__all__ = ["ProjectView", "UnsupportedSpecError", "render_project"]
+__all__ = ["ProjectView", "UnsupportedSpecError", "render_project", "render_test_modules"]

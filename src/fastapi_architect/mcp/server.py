@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from fastapi_architect import __version__
 from fastapi_architect.generate import NEW_SUFFIX
-from fastapi_architect.mcp import tools
+from fastapi_architect.mcp import design_tool, tools
 from fastapi_architect.mcp.models import (
     CheckSpecResult,
     DesignResult,
@@ -251,7 +251,9 @@ def build_server(root: Path | str = ".") -> MCPServer:
         with problems is refused with the problems listed: check it with `check_spec` first."""
         return _respond(
             "design",
-            lambda: tools.design(base, spec, spec_path, from_code, output, overwrite=overwrite),
+            lambda: design_tool.design(
+                base, spec, spec_path, from_code, output, overwrite=overwrite
+            ),
             _design_text,
         )
 

@@ -12,15 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from fastapi_architect.design import (
-    Design,
-    DesignExistsError,
-    design_files,
-    design_from_spec,
-    design_from_survey,
-    write_design,
+from fastapi_architect.codebase import (
+    ModuleFacts,
+    ParseError,
+    decode,
+    discover,
+    facts_job,
 )
-from fastapi_architect.design.markdown import DOCUMENT
 from fastapi_architect.generate import (
     GENERATOR_VERSION,
     LOCK_FILE,
@@ -33,7 +31,6 @@ from fastapi_architect.generate import (
 from fastapi_architect.generate.render import render_project
 from fastapi_architect.mcp.models import (
     CheckSpecResult,
-    DesignResult,
     GenerateResult,
     KeptFile,
     OpenQuestion,
@@ -66,9 +63,7 @@ from fastapi_architect.review import (
     review_files,
     rule_doc,
 )
-from fastapi_architect.review.engine import decode, discover, facts_job, unknown_codes
-from fastapi_architect.review.facts import ModuleFacts
-from fastapi_architect.review.model import ParseError
+from fastapi_architect.review.engine import unknown_codes
 from fastapi_architect.spec import CheckResult, Location, ResolvedSpec, check_file, check_text
 from fastapi_architect.spec.source import DocumentError, read_spec_text
 from fastapi_architect.survey import Survey, survey_index
@@ -77,8 +72,6 @@ FailOn = Literal["info", "warning", "error", "never"]
 SPEC_TEXT_LABEL = "architect.yaml"
 MAX_SPEC_CHARS = 1_000_000
 MAX_PROBLEM_LINES = 40
-# A written document longer than this is returned as its beginning; the file holds all of it.
-MAX_DOCUMENT_CHARS = 16_000
 
 
 # -- check_spec ------------------------------------------------------------------------------
@@ -170,7 +163,7 @@ def generate(
     root: Root, spec: str | None, spec_path: str | None, target: str, *, overwrite: bool
 ) -> GenerateResult:
     """Write the backend a valid spec describes into `target`, a directory under the root."""
-    resolved, text, label = _valid_spec(root, spec, spec_path)
+    resolved, text, label = valid_spec(root, spec, spec_path)
     directory = root.target_directory(target, overwrite=overwrite)
     existing = directory.is_dir() and any(directory.iterdir())
     if directory == root.path and not existing:
@@ -229,7 +222,7 @@ def generate(
     )
 
 
-def _valid_spec(
+def valid_spec(
     root: Root,
     spec: str | None,
     spec_path: str | None,
@@ -417,7 +410,7 @@ def _joined(root: Root, target: Path, rel: str) -> str:
 
 
 # -- survey ----------------------------------------------------------------------------------
-def _surveyed(
+def surveyed(
     root: Root, target: Path, exclude: Sequence[str] | None
 ) -> tuple[Survey, list[SkippedFile]]:
     """The survey of the code under `target`, read only under the root, and what was skipped."""
@@ -436,7 +429,7 @@ def _surveyed(
 def survey(root: Root, path: str, exclude: list[str] | None) -> SurveyResult:
     """Routes, table models and layering of the code under `path`."""
     target = root.existing(path)
-    found, skipped = _surveyed(root, target, exclude)
+    found, skipped = surveyed(root, target, exclude)
 
     def where(location: str) -> SourceLocation:
         rel, _, line = location.rpartition(":")
@@ -498,144 +491,6 @@ def survey(root: Root, path: str, exclude: list[str] | None) -> SurveyResult:
         ],
         skipped=skipped,
     )
-
-
-# -- design ----------------------------------------------------------------------------------
-def design(
-    root: Root,
-    spec: str | None,
-    spec_path: str | None,
-    from_code: str | None,
-    output: str | None,
-    *,
-    overwrite: bool,
-) -> DesignResult:
-    """The architecture document of a valid spec or of the code under `from_code`; written
-    with its ADRs into `output` (a directory under the root) when one is given."""
-    given = [spec, spec_path, from_code]
-    if sum(value is not None for value in given) != 1:
-        raise ToolUsageError(
-            "give exactly one of `spec_path` (a spec file), `spec` (the spec text) or "
-            "`from_code` (a directory of FastAPI code)"
-        )
-    directory = _design_directory(root, output) if output is not None else None
-    skipped: list[SkippedFile] = []
-    if from_code is not None:
-        found, skipped = _surveyed(root, root.existing(from_code), None)
-        document = design_from_survey(found)
-    else:
-        resolved, _, label = _valid_spec(
-            root, spec, spec_path, refused="nothing was designed", again="call `design` again"
-        )
-        document = design_from_spec(resolved, label)
-    files = design_files(document)
-    markdown = files[DOCUMENT]
-    written = [] if directory is None else _write_design(root, directory, document, overwrite)
-    excerpt = bool(written) and len(markdown) > MAX_DOCUMENT_CHARS
-    shown = _excerpt(markdown, MAX_DOCUMENT_CHARS) if excerpt else markdown
-    where = root.relative(directory / DOCUMENT) if directory is not None else None
-    questions = [_question(q.location, q.subject, q.decision) for q in document.open_questions]
-    counts = (
-        f"{_count(len(document.endpoints), 'endpoint')}, {_count(len(document.tables), 'table')}, "
-        f"{_count(len(document.risks), 'risk')}, {_count(len(questions), 'open question')}, "
-        f"{_count(len(document.adrs), 'ADR')}"
-    )
-    summary = f"{document.origin}: designed {document.title} from the {document.source}: {counts}"
-    if directory is None:
-        summary += (
-            f"; nothing written (give `output` to write it); `markdown` holds the whole "
-            f"document ({len(markdown):,} characters)"
-        )
-    else:
-        summary += f"; wrote {_count(len(written), 'file')} to {root.relative(directory)}"
-        summary += (
-            f"; `markdown` holds the first {len(shown):,} of {len(markdown):,} characters, "
-            f"the whole document is {where}"
-            if excerpt
-            else f"; `markdown` holds the whole document ({len(markdown):,} characters)"
-        )
-    return DesignResult(
-        source=document.source,
-        origin=document.origin,
-        title=document.title,
-        summary=summary,
-        endpoints=len(document.endpoints),
-        tables=len(document.tables),
-        risks=len(document.risks),
-        open_questions=questions,
-        adrs=[adr.title for adr in document.adrs],
-        unknown=[f"{item.section}: {item.reason}" for item in document.unknown],
-        output=root.relative(directory) if directory is not None else None,
-        written=[root.relative(path) for path in written],
-        document=where,
-        markdown=shown,
-        excerpt=excerpt,
-        characters=len(markdown),
-        skipped=skipped,
-    )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''}"
-
-
-def _question(location: str, subject: str, decision: str) -> OpenQuestion:
-    """An open question of the document, whose location reads `file:line:column`."""
-    file, line, column = location, "1", "1"
-    head, _, last = location.rpartition(":")
-    if last.isdigit() and head:
-        first, _, middle = head.rpartition(":")
-        if middle.isdigit() and first:
-            file, line, column = first, middle, last
-    return OpenQuestion(
-        location=SourceLocation(file=file, line=int(line), column=int(column)),
-        subject=subject,
-        decision=decision,
-    )
-
-
-def _design_directory(root: Root, output: str) -> Path:
-    """The directory to write a design into: under the root, and not a file."""
-    directory = root.resolve(output)
-    if directory.exists() and not directory.is_dir():
-        raise ToolUsageError(f"{output!r} exists and is not a directory; give a directory")
-    return directory
-
-
-def _write_design(root: Root, directory: Path, document: Design, overwrite: bool) -> list[Path]:
-    """Write the document and its ADRs: all or none, never through a link out of the root,
-    and over existing design files only with `overwrite`."""
-    for relative in design_files(document):
-        path = directory / relative
-        if not root.contains(path):
-            raise OutsideRootError(
-                f"{root.relative(path)} leads outside the server root {root.path} through a "
-                f"symbolic link (it resolves to {path.resolve()}); writing the design would "
-                "write there. Remove the link, or give another `output`"
-            )
-    try:
-        return write_design(document, directory, "markdown", force=overwrite)
-    except DesignExistsError as exc:
-        names = [root.relative(path) for path in exc.existing]
-        listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        raise ToolUsageError(
-            f"{listed} already exist{'s' if len(names) == 1 else ''}, so nothing was written; "
-            "pass overwrite=true to replace the design files (other files in "
-            f"{root.relative(directory)} are never touched), or give another `output`"
-        ) from None
-    except OSError as exc:
-        raise ToolUsageError(
-            f"cannot write the design into {root.relative(directory)}: {exc.strerror or exc}"
-        ) from None
-
-
-def _excerpt(markdown: str, limit: int) -> str:
-    """The beginning of `markdown`, whole lines up to `limit` characters, fences closed."""
-    cut = markdown.rfind("\n", 0, limit)
-    head = markdown[: cut + 1 if cut > 0 else limit]
-    if sum(1 for line in head.splitlines() if line.startswith("```")) % 2:
-        head += "```\n"
-    return head
 
 
 # -- explain_rule ----------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""`review`, `survey`, `rules` and `rule`: thin command-line callers of the review API."""
+"""`review`, `rules` and `rule`: thin command-line callers of the review API.
+
+`fail`, `emit`, `read_settings` and `without_traceback` are shared with the `survey` command.
+"""
 
 from __future__ import annotations
 
@@ -30,12 +33,6 @@ class ReviewFormat(StrEnum):
     SARIF = "sarif"
 
 
-class SurveyFormat(StrEnum):
-    TEXT = "text"
-    MARKDOWN = "markdown"
-    JSON = "json"
-
-
 class FailOn(StrEnum):
     ERROR = "error"
     WARNING = "warning"
@@ -49,46 +46,48 @@ def _split(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(c.strip() for v in values for c in v.split(",") if c.strip())
 
 
-def _fail(console: Console, message: str) -> typer.Exit:
+def fail(console: Console, message: str) -> typer.Exit:
+    """Print `message` as an error; the exit (status 2) to raise."""
     console.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(2)
 
 
-def _emit(text: str, output: Path | None, console: Console) -> None:
+def emit(text: str, output: Path | None, console: Console) -> None:
+    """Write `text` to `output`, or to standard output when it is None."""
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise _fail(console, f"cannot write {output}: {exc.strerror or exc}") from None
+        raise fail(console, f"cannot write {output}: {exc.strerror or exc}") from None
 
 
-def _config(console: Console, path: Path, config_file: Path | None = None) -> ReviewConfig:
+def read_settings(console: Console, path: Path, config_file: Path | None = None) -> ReviewConfig:
     """The settings for `path`; a missing path or file, or a bad setting, ends the command."""
     if not path.exists():
-        raise _fail(console, f"{path}: no such file or directory")
+        raise fail(console, f"{path}: no such file or directory")
     if config_file is not None and not config_file.is_file():
-        raise _fail(console, f"{config_file}: no such file")
+        raise fail(console, f"{config_file}: no such file")
     try:
         return load_config(path, config_file)
     except ConfigError as exc:
-        raise _fail(console, str(exc)) from None
+        raise fail(console, str(exc)) from None
 
 
 @contextmanager
-def _without_traceback(console: Console, command: str) -> Iterator[None]:
+def without_traceback(console: Console, command: str) -> Iterator[None]:
     """An unexpected error ends the command with one line, never a traceback."""
     try:
         yield
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
-        raise _fail(console, f"{command} stopped: {type(exc).__name__}: {exc}") from None
+        raise fail(console, f"{command} stopped: {type(exc).__name__}: {exc}") from None
 
 
 def register(app: typer.Typer) -> None:
-    """Add the review and survey commands to the main `fastapi-architect` app."""
+    """Add the `review` command to the main `fastapi-architect` app."""
 
     @app.command("review")
     def review_command(
@@ -130,16 +129,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Review a FastAPI codebase against the backend checklist (statically)."""
         err = Console(stderr=True)
-        with _without_traceback(err, "review"):
-            config = _config(err, path, config_file)
+        with without_traceback(err, "review"):
+            config = read_settings(err, path, config_file)
             select_codes, ignore_codes = _split(select), _split(ignore)
             bad = unknown_codes(
                 [*(select_codes or ()), *(ignore_codes or ()), *config.select, *config.ignore]
             )
             if bad:
-                raise _fail(
-                    err, f"unknown rule(s): {', '.join(bad)}; see `fastapi-architect rules`"
-                )
+                raise fail(err, f"unknown rule(s): {', '.join(bad)}; see `fastapi-architect rules`")
             config = config.merged(
                 select=select_codes,
                 ignore=ignore_codes,
@@ -151,9 +148,9 @@ def register(app: typer.Typer) -> None:
             )
             result = review(path, config)
             if output_format is ReviewFormat.JSON:
-                _emit(render_json(result), output, err)
+                emit(render_json(result), output, err)
             elif output_format is ReviewFormat.SARIF:
-                _emit(render_sarif(result), output, err)
+                emit(render_sarif(result), output, err)
             elif output is not None:
                 with output.open("w", encoding="utf-8") as handle:
                     render_text(
@@ -171,33 +168,9 @@ def register(app: typer.Typer) -> None:
             if threshold != FailOn.NEVER and result.fails(Severity(threshold)):
                 raise typer.Exit(1)
 
-    @app.command("survey")
-    def survey_command(
-        path: Annotated[Path, typer.Argument(help="Directory or file to survey.")],
-        output_format: Annotated[
-            SurveyFormat, typer.Option("--format", "-f", help="Output format.")
-        ] = SurveyFormat.TEXT,
-        output: Annotated[
-            Path | None, typer.Option("--output", "-o", help="Write to a file.")
-        ] = None,
-    ) -> None:
-        """Show what a FastAPI codebase is: routes, models, ER diagram, layering."""
-        from fastapi_architect.survey import render_json as survey_json
-        from fastapi_architect.survey import render_markdown, survey
-        from fastapi_architect.survey import render_text as survey_text
 
-        err = Console(stderr=True)
-        with _without_traceback(err, "survey"):
-            result = survey(path, _config(err, path))
-            if output_format is SurveyFormat.JSON:
-                _emit(survey_json(result), output, err)
-            elif output_format is SurveyFormat.MARKDOWN:
-                _emit(render_markdown(result), output, err)
-            elif output is not None:
-                with output.open("w", encoding="utf-8") as handle:
-                    survey_text(result, Console(file=handle, width=160, no_color=True))
-            else:
-                survey_text(result, Console())
+def register_rules(app: typer.Typer) -> None:
+    """Add the `rules` and `rule` commands to the main `fastapi-architect` app."""
 
     @app.command("rules")
     def rules_command(
@@ -233,5 +206,5 @@ def register(app: typer.Typer) -> None:
         """Print one rule's documentation: what, why, example, fix."""
         rule = get_rule(code)
         if rule is None:
-            raise _fail(Console(stderr=True), f"no rule {code!r}; see `fastapi-architect rules`")
+            raise fail(Console(stderr=True), f"no rule {code!r}; see `fastapi-architect rules`")
         Console().print(Markdown(render_rule(rule, heading="#")))

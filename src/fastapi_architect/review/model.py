@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# A file that could not be read or parsed is part of a review's result.
+from fastapi_architect.codebase.facts import ParseError as ParseError
+
 
 class Severity(StrEnum):
     """How much a finding matters; ordered info < warning < error."""
@@ -51,16 +54,6 @@ class Finding:
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.rule_id)
-
-
-@dataclass(frozen=True, slots=True)
-class ParseError:
-    """A file that could not be read or parsed; it is skipped and the review goes on."""
-
-    path: str
-    line: int
-    col: int
-    message: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import ClassVar
 
-from fastapi_architect.review.facts import ModuleFacts, dotted
-from fastapi_architect.review.index import ProjectIndex, Route
+from fastapi_architect.codebase.facts import ModuleFacts
+from fastapi_architect.codebase.index import ProjectIndex, Route
+from fastapi_architect.codebase.syntax import dotted
 from fastapi_architect.review.model import Confidence, Finding, Severity
 
 _SUPPRESSION = re.compile(r"#\s*architect:\s*ignore\[([^\]]*)\]\s*(.*)$")

@@ -11,21 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-FieldType = Literal[
-    "string",
-    "text",
-    "integer",
-    "float",
-    "decimal",
-    "boolean",
-    "date",
-    "datetime",
-    "uuid",
-    "email",
-    "url",
-    "enum",
-    "json",
-]
+from fastapi_architect.spec.types import FieldType
+
 RelationKind = Literal["many_to_one", "one_to_many", "many_to_many"]
 OnDelete = Literal["cascade", "set_null", "restrict"]
 AuthMode = Literal["builtin", "jwks", "none"]

@@ -7,18 +7,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from fastapi_architect.spec.document import AuthMode, FieldType, JwtAlgorithm, RelationKind
+from fastapi_architect.spec.columns import COLUMN_TYPES
+from fastapi_architect.spec.columns import ColumnKind as ColumnKind
+from fastapi_architect.spec.document import AuthMode, JwtAlgorithm, RelationKind
 from fastapi_architect.spec.problems import Location
+from fastapi_architect.spec.types import FieldType as FieldType
+from fastapi_architect.spec.values import DefaultFactory as DefaultFactory
+from fastapi_architect.spec.values import Scalar as Scalar
 
 Action = Literal["read", "create", "update", "delete"]
 ACTIONS: tuple[Action, ...] = ("read", "create", "update", "delete")
-ColumnKind = Literal[
-    "uuid", "integer", "float", "decimal", "boolean", "date", "datetime", "string", "text", "json"
-]
 ForeignKeyAction = Literal["CASCADE", "SET NULL", "RESTRICT"]
 TableKind = Literal["resource", "association", "system"]
-DefaultFactory = Literal["now", "uuid4"]
-Scalar = str | int | float | bool
 
 
 class _Frozen(BaseModel):
@@ -45,17 +45,7 @@ class Column(_Frozen):
     @property
     def sql_type(self) -> str:
         """The portable SQL type, as the design document shows it."""
-        match self.kind:
-            case "string":
-                return f"VARCHAR({self.length})"
-            case "decimal":
-                return f"NUMERIC({self.precision}, {self.scale})"
-            case "datetime":
-                return "TIMESTAMP WITH TIME ZONE"
-            case "float":
-                return "DOUBLE PRECISION"
-            case _:
-                return self.kind.upper()
+        return COLUMN_TYPES[self.kind].sql(self)
 
 
 class ForeignKey(_Frozen):

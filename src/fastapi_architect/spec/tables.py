@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from fastapi_architect.spec.columns import COLUMN_TYPES
 from fastapi_architect.spec.model import (
     Api,
     Auth,
@@ -19,23 +20,8 @@ from fastapi_architect.spec.model import (
     Table,
 )
 from fastapi_architect.spec.names import constraint_name
-
-ENUM_MIN_LENGTH = 32
-COLUMN_KIND: dict[str, ColumnKind] = {
-    "string": "string",
-    "email": "string",
-    "url": "string",
-    "enum": "string",
-    "text": "text",
-    "integer": "integer",
-    "float": "float",
-    "decimal": "decimal",
-    "boolean": "boolean",
-    "date": "date",
-    "datetime": "datetime",
-    "uuid": "uuid",
-    "json": "json",
-}
+from fastapi_architect.spec.numbers import format_number
+from fastapi_architect.spec.types import FIELD_TYPES
 
 
 def build_tables(auth: Auth, api: Api, resources: Sequence[Resource]) -> list[Table]:
@@ -409,16 +395,12 @@ def _fk(table: str, column: str, ref_table: str, on_delete: ForeignKeyAction) ->
 
 
 def _field_column(item: ResolvedField) -> Column:
-    kind = COLUMN_KIND[item.type]
-    length = item.max_length if kind == "string" else None
-    if item.type == "enum":
-        # Room for values added later; the check constraint enforces the actual set.
-        length = max(ENUM_MIN_LENGTH, *(len(value) for value in item.values))
+    kind = FIELD_TYPES[item.type]
     return Column(
         name=item.name,
-        kind=kind,
+        kind=kind.column,
         nullable=not item.required,
-        length=length,
+        length=kind.column_length(item),
         precision=item.precision,
         scale=item.scale,
         default=item.default,
@@ -439,7 +421,8 @@ def _values_check(table: str, column: str, values: Iterable[str]) -> CheckConstr
 def _checks(table: str, item: ResolvedField) -> list[CheckConstraint]:
     checks: list[CheckConstraint] = []
     column = item.name
-    if item.type == "enum":
+    kind = FIELD_TYPES[item.type]
+    if kind.choices:
         checks.append(_values_check(table, column, item.values))
     bounds = []
     if item.min is not None:
@@ -458,7 +441,7 @@ def _checks(table: str, item: ResolvedField) -> list[CheckConstraint]:
     if item.min_length:
         lengths.append(f"length({column}) >= {item.min_length}")
     # VARCHAR(n) bounds strings on PostgreSQL; text needs an explicit check.
-    if item.type == "text" and item.max_length is not None:
+    if not COLUMN_TYPES[kind.column].bounds_length and item.max_length is not None:
         lengths.append(f"length({column}) <= {item.max_length}")
     if lengths:
         checks.append(
@@ -469,9 +452,3 @@ def _checks(table: str, item: ResolvedField) -> list[CheckConstraint]:
             )
         )
     return checks
-
-
-def format_number(value: float | int) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

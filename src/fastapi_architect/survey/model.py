@@ -1,4 +1,4 @@
-"""What a codebase is: its routes, models, relations and layering, from the review index."""
+"""What a codebase is: its routes, models, relations and layering, from the project index."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi_architect.review.config import ReviewConfig
-from fastapi_architect.review.engine import build_index
-from fastapi_architect.review.facts import ClassFact, last_name
-from fastapi_architect.review.index import ProjectIndex
+from fastapi_architect.codebase.build import ScanOptions, build_index
+from fastapi_architect.codebase.facts import ClassFact
+from fastapi_architect.codebase.index import ProjectIndex
+from fastapi_architect.codebase.syntax import last_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ def table_name(cls: ClassFact) -> str:
 
 
 def survey_index(index: ProjectIndex, root: str = ".") -> Survey:
-    """Build the survey from an already built review index."""
+    """Build the survey from an already built project index."""
     routes = []
     for route in sorted(index.routes, key=lambda r: (r.full_path, r.fact.methods)):
         fact = route.fact
@@ -134,6 +134,9 @@ def survey_index(index: ProjectIndex, root: str = ".") -> Survey:
     )
 
 
-def survey(path: Path | str, config: ReviewConfig | None = None) -> Survey:
-    """Survey the FastAPI codebase under `path` (parsed, never imported)."""
+def survey(path: Path | str, config: ScanOptions | None = None) -> Survey:
+    """Survey the FastAPI codebase under `path` (parsed, never imported).
+
+    `config` says which paths to skip (a `review.ReviewConfig` read from pyproject.toml is one).
+    """
     return survey_index(build_index(path, config), str(path))

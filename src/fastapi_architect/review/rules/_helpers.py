@@ -6,8 +6,8 @@ import ast
 import re
 from collections.abc import Callable, Iterable, Iterator
 
-from fastapi_architect.review.facts import dotted, last_name
-from fastapi_architect.review.index import Route
+from fastapi_architect.codebase.index import Route
+from fastapi_architect.codebase.syntax import dotted, last_name
 from fastapi_architect.review.rule import FileContext
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef

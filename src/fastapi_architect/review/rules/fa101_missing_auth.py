@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-from fastapi_architect.review.index import Route
+from fastapi_architect.codebase.index import Route
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 

@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from fastapi_architect.review.facts import dotted, last_name
+from fastapi_architect.codebase.syntax import dotted, last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import (

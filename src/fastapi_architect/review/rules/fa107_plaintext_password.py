@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from fastapi_architect.review.facts import dotted
+from fastapi_architect.codebase.syntax import dotted
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from fastapi_architect.review.facts import dotted, keyword, last_name
+from fastapi_architect.codebase.syntax import dotted, keyword, last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import call_name, mentions, walk_body

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from fastapi_architect.review.index import Route
+from fastapi_architect.codebase.index import Route
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 

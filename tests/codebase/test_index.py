@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi_architect.review import build_index
+from fastapi_architect.codebase import build_index
 
 
 def test_full_paths_follow_include_router_chains_across_files(tree):

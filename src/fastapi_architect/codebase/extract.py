@@ -1,0 +1,322 @@
+"""What one module declares, extracted from its syntax tree without importing it."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from fastapi_architect.codebase.classes import ClassReader
+from fastapi_architect.codebase.facts import (
+    AliasFact,
+    ClassFact,
+    DepRef,
+    FunctionFact,
+    IncludeFact,
+    ModuleFacts,
+    ParamFact,
+    RouteFact,
+    RouterFact,
+)
+from fastapi_architect.codebase.names import Scope
+from fastapi_architect.codebase.syntax import (
+    dotted,
+    keyword,
+    last_name,
+    module_name,
+    prefix_text,
+    status_value,
+)
+
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
+PARAM_FUNCS = frozenset(
+    {"Depends", "Security", "Query", "Path", "Body", "Header", "Cookie", "Form", "File"}
+)
+BOUND_KEYWORDS = frozenset({"le", "lt", "max_length", "max_items", "max_digits"})
+_ROUTE_OWNER_HINT = re.compile(r"(router|app|api|route|bp|blueprint)", re.IGNORECASE)
+
+
+class _Extractor(ClassReader):
+    def __init__(self, path: str, module: str, is_package: bool) -> None:
+        super().__init__(path, module, is_package)
+        self.routers: list[RouterFact] = []
+        self.includes: list[IncludeFact] = []
+        self.routes: list[RouteFact] = []
+        self.functions: list[FunctionFact] = []
+        self.aliases: list[AliasFact] = []
+        self.classes: list[ClassFact] = []
+        self.instances: list[tuple[str, str]] = []
+
+    # -- walking -------------------------------------------------------------------------
+    def block(self, stmts: list[ast.stmt], scope: Scope, top: bool) -> None:
+        for stmt in stmts:
+            self.statement(stmt, scope, top)
+
+    def statement(self, stmt: ast.stmt, scope: Scope, top: bool) -> None:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            self.function(stmt, scope)
+        elif isinstance(stmt, ast.ClassDef):
+            self.klass(stmt, scope, top)
+        elif isinstance(stmt, ast.Assign | ast.AnnAssign):
+            self.assign(stmt, scope, top)
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call | ast.Await):
+            call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+            if isinstance(call, ast.Call):
+                self.call_statement(call, scope)
+        else:
+            for name in ("body", "orelse", "finalbody"):
+                inner = getattr(stmt, name, None)
+                if isinstance(inner, list):
+                    self.block([s for s in inner if isinstance(s, ast.stmt)], scope, top)
+            if isinstance(stmt, ast.Try | ast.TryStar):
+                for handler in stmt.handlers:
+                    self.block(handler.body, scope, top)
+            if isinstance(stmt, ast.Match):
+                for case in stmt.cases:
+                    self.block(case.body, scope, top)
+
+    def assign(self, stmt: ast.Assign | ast.AnnAssign, scope: Scope, top: bool) -> None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        value = stmt.value
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if value is None or not names:
+            return
+        if isinstance(value, ast.Call):
+            callee = self.qualify(value.func, scope) or ""
+            kind = last_name(callee)
+            if kind in {"FastAPI", "APIRouter"}:
+                for name in names:
+                    qual = f"{scope.prefix}.{name}"
+                    scope.routers[name] = qual
+                    prefix, dynamic = prefix_text(keyword(value, "prefix"), self.constants)
+                    deps = self.dep_list(keyword(value, "dependencies"), scope)
+                    self.routers.append(
+                        RouterFact(
+                            qual,
+                            "app" if kind == "FastAPI" else "router",
+                            prefix,
+                            deps,
+                            stmt.lineno,
+                            stmt.col_offset,
+                            dynamic,
+                        )
+                    )
+                return
+            if top:
+                for name in names:
+                    self.instances.append((f"{self.module}.{name}", callee))
+        if (
+            top
+            and isinstance(value, ast.Subscript)
+            and last_name(dotted(value.value)) == "Annotated"
+        ):
+            elts = value.slice.elts if isinstance(value.slice, ast.Tuple) else [value.slice]
+            dep = None
+            for meta in elts[1:]:
+                dep = dep or self.dep_from_call(meta, scope, elts[0])
+            for name in names:
+                self.aliases.append(
+                    AliasFact(f"{self.module}.{name}", self.qualify(elts[0], scope), dep)
+                )
+
+    def call_statement(self, call: ast.Call, scope: Scope) -> None:
+        if not isinstance(call.func, ast.Attribute):
+            return
+        if call.func.attr == "include_router" and call.args:
+            parent = self.qualify(call.func.value, scope)
+            child_node = call.args[0]
+            child = self.qualify(child_node, scope)
+            if parent and child:
+                prefix, dynamic = prefix_text(keyword(call, "prefix"), self.constants)
+                self.includes.append(
+                    IncludeFact(
+                        parent,
+                        child,
+                        isinstance(child_node, ast.Call),
+                        prefix,
+                        self.dep_list(keyword(call, "dependencies"), scope),
+                        call.lineno,
+                        dynamic,
+                    )
+                )
+
+    def param(
+        self, arg: ast.arg, default: ast.expr | None, scope: Scope, path_params: set[str]
+    ) -> ParamFact:
+        type_name, is_list, meta = self.unwrap_type(arg.annotation, scope)
+        calls = [m for m in [*meta, default] if isinstance(m, ast.Call)]
+        dep: DepRef | None = None
+        kind = "path" if arg.arg in path_params else "plain"
+        upper: bool | None = None
+        for call in calls:
+            func = last_name(dotted(call.func))
+            if func in {"Depends", "Security"}:
+                base = arg.annotation
+                if isinstance(base, ast.Subscript) and last_name(dotted(base.value)) == "Annotated":
+                    elts = base.slice.elts if isinstance(base.slice, ast.Tuple) else [base.slice]
+                    base = elts[0]
+                dep = self.dep_from_call(call, scope, base)
+                kind = "depends"
+            elif func in PARAM_FUNCS:
+                kind = func.lower()
+                upper = any(kw.arg in BOUND_KEYWORDS for kw in call.keywords)
+        if upper is None and type_name in {"int", "float"}:
+            upper = False
+        if type_name is not None and last_name(type_name) in {"Literal", "conint", "constr"}:
+            upper = True
+        return ParamFact(
+            arg.arg,
+            ast.unparse(arg.annotation) if arg.annotation is not None else None,
+            type_name,
+            is_list,
+            dep,
+            kind,
+            upper,
+            arg.lineno,
+            arg.col_offset,
+        )
+
+    def params(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope, path_params: set[str]
+    ) -> tuple[ParamFact, ...]:
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+        defaults.extend(args.defaults)
+        out = [
+            self.param(a, d, scope, path_params) for a, d in zip(positional, defaults, strict=True)
+        ]
+        out.extend(
+            self.param(a, d, scope, path_params)
+            for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+        )
+        return tuple(p for p in out if p.name not in {"self", "cls"})
+
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
+        qual = f"{scope.prefix}.{node.name}"
+        inner = Scope(qual, dict(scope.routers))
+        for dec in node.decorator_list:
+            self.route(dec, node, scope, qual)
+        self.block(node.body, inner, top=False)
+        returns_router = None
+        calls: list[str] = []
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Return) and isinstance(sub.value, ast.Name):
+                returns_router = inner.routers.get(sub.value.id, returns_router)
+            elif isinstance(sub, ast.Call) and len(calls) < 200:
+                callee = self.qualify(sub.func, inner)
+                if callee:
+                    calls.append(callee)
+        self.functions.append(
+            FunctionFact(
+                qual,
+                node.name,
+                node.lineno,
+                isinstance(node, ast.AsyncFunctionDef),
+                self.params(node, scope, set()),
+                returns_router,
+                tuple(dict.fromkeys(calls)),
+            )
+        )
+
+    def route(
+        self,
+        dec: ast.expr,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        scope: Scope,
+        qual: str,
+    ) -> None:
+        if not isinstance(dec, ast.Call) or not isinstance(dec.func, ast.Attribute):
+            return
+        attr = dec.func.attr
+        if attr not in HTTP_METHODS and attr != "api_route":
+            return
+        path_node = dec.args[0] if dec.args else keyword(dec, "path")
+        if isinstance(path_node, ast.Constant) and isinstance(path_node.value, str):
+            path = path_node.value
+        elif isinstance(path_node, ast.JoinedStr):
+            path = "".join(
+                str(v.value) if isinstance(v, ast.Constant) else "{…}" for v in path_node.values
+            )
+        else:
+            return
+        owner = self.qualify(dec.func.value, scope)
+        if owner is None:
+            return
+        known = last_name(owner) in scope.routers or owner in scope.routers.values()
+        if not (known or path.startswith("/") or _ROUTE_OWNER_HINT.search(last_name(owner))):
+            return
+        if attr == "api_route":
+            methods_node = keyword(dec, "methods")
+            methods = tuple(
+                str(e.value).upper()
+                for e in (methods_node.elts if isinstance(methods_node, ast.List) else [])
+                if isinstance(e, ast.Constant)
+            ) or ("GET",)
+        else:
+            methods = (attr.upper(),)
+        path_params = set(re.findall(r"{(\w+)(?::\w+)?}", path))
+        rm_node = keyword(dec, "response_model")
+        rm_type, rm_list, _ = self.unwrap_type(rm_node, scope)
+        ret_type, ret_list, _ = self.unwrap_type(node.returns, scope)
+        decorator_text = " ".join(ast.unparse(d) for d in node.decorator_list).lower()
+        deps = self.dep_list(keyword(dec, "dependencies"), scope)
+        rate_limited = "limit" in decorator_text or "throttl" in decorator_text
+        rc_node = keyword(dec, "response_class")
+        self.routes.append(
+            RouteFact(
+                owner=owner,
+                methods=methods,
+                path=path,
+                handler=node.name,
+                qualname=qual,
+                line=node.lineno,
+                col=node.col_offset,
+                end_line=node.end_lineno or node.lineno,
+                end_col=node.end_col_offset or 0,
+                decorator_line=dec.lineno,
+                decorator_col=dec.col_offset,
+                is_async=isinstance(node, ast.AsyncFunctionDef),
+                params=self.params(node, scope, path_params),
+                deps=deps,
+                status_code=status_value(keyword(dec, "status_code")),
+                response_model=ast.unparse(rm_node) if rm_node is not None else None,
+                response_model_type=rm_type,
+                response_model_is_list=rm_list,
+                response_model_none=isinstance(rm_node, ast.Constant) and rm_node.value is None,
+                return_annotation=ast.unparse(node.returns) if node.returns is not None else None,
+                return_type=ret_type,
+                return_is_list=ret_list,
+                response_class=self.qualify(rc_node, scope) if rc_node is not None else None,
+                rate_limited=rate_limited,
+            )
+        )
+
+    def klass(self, node: ast.ClassDef, scope: Scope, top: bool) -> None:
+        self.classes.append(self.class_fact(node, scope))
+        if top:
+            inner = Scope(f"{scope.prefix}.{node.name}", dict(scope.routers))
+            for stmt in node.body:
+                if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                    self.function(stmt, inner)
+
+    def facts(self, tree: ast.Module) -> ModuleFacts:
+        self.collect_top_level(tree)
+        self.block(tree.body, Scope(self.module, {}), top=True)
+        return ModuleFacts(
+            path=self.path,
+            module=self.module,
+            imports=tuple(sorted(self.imports.items())),
+            imported_modules=tuple(dict.fromkeys(self.imported_modules)),
+            routers=tuple(self.routers),
+            includes=tuple(self.includes),
+            routes=tuple(self.routes),
+            functions=tuple(self.functions),
+            aliases=tuple(self.aliases),
+            classes=tuple(self.classes),
+            instances=tuple(self.instances),
+        )
+
+
+def extract(tree: ast.Module, path: str) -> ModuleFacts:
+    """The facts of one parsed module at `path` (relative, `/`-separated)."""
+    return _Extractor(path, module_name(path), path.endswith("__init__.py")).facts(tree)
