@@ -34,7 +34,7 @@ BROKEN: list[tuple[str, str, str, list[str]]] = [
         "spec.yaml",
         "project: {name: demo}\nresources:\n  Note:\n    fields:\n      text: {type: strng}\n",
         [
-            "5:20 [bad-value] 'type' of field Note.text is 'strng'; expected one of 'string', 'text', 'integer', 'float', 'decimal', 'boolean', 'date', 'datetime', 'uuid', 'email', 'url', 'enum', 'json'"
+            "5:20 [bad-value] 'type' of field Note.text is 'strng'; expected one of 'string', 'text', 'integer', 'float', 'decimal', 'boolean', 'date', 'datetime', 'uuid', 'email', 'url', 'enum', 'json', 'slug'"
         ],
     ),
     (

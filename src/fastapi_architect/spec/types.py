@@ -32,6 +32,7 @@ FieldType = Literal[
     "url",
     "enum",
     "json",
+    "slug",
 ]
 EXAMPLE_TIME = "2030-01-31T09:00:00Z"
 
@@ -213,6 +214,15 @@ FIELD_TYPES: dict[FieldType, ValueType] = {
             label="enum",
             # Generated code uses the field's enum class instead.
             annotation="str",
+            lossless_to=_TEXT_SINKS,
+        ),
+        TextType(
+            name="slug",
+            label="string (slug)",
+            # The type is its pattern: lowercase words joined by single hyphens.
+            pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+            limits=frozenset({"min_length", "max_length"}),
+            max_length=100,
             lossless_to=_TEXT_SINKS,
         ),
         ValueType(
