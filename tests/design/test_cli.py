@@ -140,3 +140,18 @@ def test_from_code_writes_one_document(tmp_path: Path) -> None:
     assert "_Not known from the code: the migration history is not read._" in (
         (out / "architecture.md").read_text()
     )
+
+
+def test_a_failure_inside_the_design_is_one_line_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fastapi_architect.design.document as document
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("no document today")
+
+    monkeypatch.setattr(document, "design_from_spec", broken)
+    code, _, stderr = design(TASKFLOW, "-o", str(tmp_path / "out"))
+    assert code == 2
+    assert stderr.strip() == "error: design stopped: RuntimeError: no document today"
+    assert not (tmp_path / "out").exists()

@@ -92,10 +92,10 @@ def register(app: typer.Typer) -> None:
             raise _usage("give either a SPEC or --from-code PATH")
         if output is None:
             raise _usage("missing --output / -o DIR")
+        from fastapi_architect.design.files import DesignExistsError, write_design
+
         try:
             design = _from_spec(spec) if spec is not None else _from_code(from_code or Path())
-            from fastapi_architect.design.files import DesignExistsError, write_design
-
             written = write_design(design, output, output_format.value, force=force)
         except (typer.Exit, typer.Abort):
             raise
