@@ -284,6 +284,14 @@ BROKEN: list[tuple[str, str, str, list[str]]] = [
         ["5:51 [duplicate] enum value 'open' of Task.status is listed twice"],
     ),
     (
+        "enum_values_with_one_name_in_code",
+        "spec.yaml",
+        "project: {name: demo}\nresources:\n  Task:\n    fields:\n      status: {type: enum, values: [in-progress, done, In_Progress]}\n",
+        [
+            "5:56 [duplicate] enum values 'in-progress' and 'In_Progress' of Task.status differ only in case or separators (both are IN_PROGRESS in code)"
+        ],
+    ),
+    (
         "read_only_no_default",
         "spec.yaml",
         "project: {name: demo}\nresources:\n  Task:\n    fields:\n      score: {type: integer, read_only: true}\n",

@@ -13,7 +13,7 @@ from fastapi_architect.spec.numbers import format_number
 from fastapi_architect.spec.resolve_base import Draft, ResolverBase
 from fastapi_architect.spec.source import DocPath
 from fastapi_architect.spec.types import FIELD_TYPES, FieldType, types_with
-from fastapi_architect.spec.values import LIMITS, Default, Limits
+from fastapi_architect.spec.values import LIMITS, Default, Limits, member_name
 
 ENUM_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
@@ -227,6 +227,15 @@ class FieldResolver(ResolverBase):
                     (*path, "values", index),
                     "duplicate",
                     f"enum value {value!r} of {subject} is listed twice",
+                )
+            elif clash := next((v for v in seen if member_name(v) == member_name(value)), None):
+                # Generated code names each value; two values with one name cannot coexist.
+                self.error(
+                    (*path, "values", index),
+                    "duplicate",
+                    f"enum values {clash!r} and {value!r} of {subject} differ only in case or "
+                    f"separators (both are {member_name(value)} in code)",
+                    "keep one spelling",
                 )
             else:
                 seen.append(value)
