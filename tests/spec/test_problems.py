@@ -284,6 +284,15 @@ BROKEN: list[tuple[str, str, str, list[str]]] = [
         ["5:51 [duplicate] enum value 'open' of Task.status is listed twice"],
     ),
     (
+        "email_takes_no_pattern",
+        "spec.yaml",
+        "project: {name: demo}\nresources:\n  Contact:\n    fields:\n      email: {type: email, min_length: 5, pattern: x}\n",
+        [
+            "5:28 [not-applicable] min_length does not apply to email field Contact.email",
+            "5:43 [not-applicable] pattern does not apply to email field Contact.email",
+        ],
+    ),
+    (
         "enum_values_with_one_name_in_code",
         "spec.yaml",
         "project: {name: demo}\nresources:\n  Task:\n    fields:\n      status: {type: enum, values: [in-progress, done, In_Progress]}\n",

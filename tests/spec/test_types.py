@@ -138,7 +138,7 @@ DEFAULTS: list[tuple[FieldType, object, Limits, Default | Rejection]] = [
     ("string", 5, NO_LIMITS, Rejection("is not text", "quote it")),
     ("string", "abcd", Limits(max_length=3), Rejection("is longer than max_length 3")),
     ("text", "ab", Limits(min_length=3), Rejection("is shorter than min_length 3")),
-    ("email", "A", Limits(pattern="^[a-z]+$"), Rejection("does not match the pattern '^[a-z]+$'")),
+    ("text", "A", Limits(pattern="^[a-z]+$"), Rejection("does not match the pattern '^[a-z]+$'")),
     (
         "enum",
         "hgih",

@@ -189,6 +189,9 @@ FIELD_TYPES: dict[FieldType, ValueType] = {
         ),
         TextType(
             name="email",
+            # The format is the check: a length or pattern of one's own would bind the
+            # database but not the API's validator.
+            limits=frozenset({"max_length"}),
             label="string (email)",
             input_annotation="EmailStr",
             json_format="email",
@@ -200,6 +203,9 @@ FIELD_TYPES: dict[FieldType, ValueType] = {
         ),
         TextType(
             name="url",
+            # The format is the check: a length or pattern of one's own would bind the
+            # database but not the API's validator.
+            limits=frozenset({"max_length"}),
             label="string (http(s) URL)",
             input_annotation="HttpUrlText",
             json_format="uri",
