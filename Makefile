@@ -34,16 +34,19 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-# Figures, not assertions: spec checks, generation, review (beside bandit) and a generated
+# Figures, not assertions: spec checks, generation, review (beside bandit), api-diff on a
+# 2,500-operation API, and a generated
 # backend served on PostgreSQL at 10k and 1M rows (about 10 minutes in all).
 bench: $(STAMP)
 	$(BIN)/python bench/check_speed.py
 	$(BIN)/python bench/generate_speed.py
 	$(BIN)/python bench/review_speed.py
+	$(BIN)/python bench/api_diff_speed.py
 	$(BIN)/python bench/served_backend.py
 
 docs: $(STAMP)
 	$(BIN)/python -m fastapi_architect.spec.reference README.md
+	$(BIN)/python -m fastapi_architect.apidiff.render docs/api-diff.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

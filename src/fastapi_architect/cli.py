@@ -13,6 +13,7 @@ from rich.console import Console
 
 from fastapi_architect import __version__
 from fastapi_architect._files import write_text_atomic
+from fastapi_architect.apidiff.cli import register as register_api_diff
 from fastapi_architect.design.cli import register as register_design
 from fastapi_architect.mcp.cli import register as register_mcp
 from fastapi_architect.review.cli import register as register_review
@@ -250,6 +251,7 @@ register_design(app)
 register_review(app)
 register_survey(app)
 register_rules(app)
+register_api_diff(app)
 register_mcp(app)
 
 

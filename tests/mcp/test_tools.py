@@ -85,7 +85,15 @@ def text(result: CallToolResult) -> str:
 def test_tools_are_listed_read_only_with_output_schemas(root: Path):
     listed = session(root, lambda client: client.list_tools())
     by_name = {tool.name: tool for tool in listed.tools}
-    assert set(by_name) == {"check_spec", "design", "generate", "review", "survey", "explain_rule"}
+    assert set(by_name) == {
+        "check_spec",
+        "design",
+        "generate",
+        "review",
+        "survey",
+        "api_diff",
+        "explain_rule",
+    }
     for tool in by_name.values():
         assert tool.annotations is not None
         writes = tool.name in {"generate", "design"}
@@ -759,3 +767,38 @@ def test_invalid_arguments_are_an_error_result(root: Path):
     result = call(root, "review", {"fail_on": "sometimes"})
     assert result.is_error
     assert "fail_on" in text(result)
+
+
+API_V1 = """openapi: 3.1.0
+info: {title: Tasks, version: "1"}
+paths:
+  /tasks/{task_id}:
+    get:
+      parameters:
+        - {name: task_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        "200": {description: OK}
+  /tags:
+    get:
+      responses:
+        "200": {description: OK}
+"""
+
+
+def test_api_diff_classifies_changes_between_two_documents(root: Path):
+    write_tree(root, {"v1.yaml": API_V1, "v2.yaml": API_V1.split("  /tags:")[0]})
+    result = call(root, "api_diff", {"base": "v1.yaml", "revision": "v2.yaml"})
+    assert not result.is_error, text(result)
+    data = result.structured_content
+    assert data["passed"] is False
+    assert data["counts"]["ERR"] == 1
+    assert [(c["operation"], c["level"]) for c in data["changes"]] == [("GET /tags", "ERR")]
+    assert "ERR GET /tags" in text(result)
+    passed = call(root, "api_diff", {"base": "v2.yaml", "revision": "v1.yaml"})
+    assert passed.structured_content["passed"] is True
+    outside = call(root, "api_diff", {"base": "../v1.yaml", "revision": "v2.yaml"})
+    assert outside.is_error
+    assert "outside the server root" in text(outside)
+    broken = call(root, "api_diff", {"base": "v1.yaml"})
+    assert broken.is_error
+    assert "give a REVISION" in text(broken)

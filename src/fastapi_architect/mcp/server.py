@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from fastapi_architect import __version__
 from fastapi_architect.generate import NEW_SUFFIX
 from fastapi_architect.mcp import design_tool, tools
+from fastapi_architect.mcp.api_diff_tool import ApiDiffFailOn, ApiDiffResult, run_api_diff
 from fastapi_architect.mcp.models import (
     CheckSpecResult,
     DesignResult,
@@ -54,8 +55,8 @@ WRITES = ToolAnnotations(
 INSTRUCTIONS = (
     "fastapi-architect checks backend specs (architect.yaml), designs the architecture "
     "document of a spec or of existing code, generates the backend a spec describes, reviews "
-    "FastAPI code against a quality and security checklist, and surveys what a codebase "
-    "contains. Paths are relative "
+    "FastAPI code against a quality and security checklist, surveys what a codebase "
+    "contains, and finds breaking changes between two OpenAPI documents. Paths are relative "
     "to the server root. Start with the `architect-workflow` prompt; read the spec schema at "
     f"{SCHEMA_URI} and the examples under {URI}examples/."
 )
@@ -122,6 +123,11 @@ def _review_text(result: ReviewResult) -> str:
         f"[{f.severity}] {f.message}"
         for f in result.findings
     ]
+    return _capped(result.summary, lines)
+
+
+def _api_diff_text(result: ApiDiffResult) -> str:
+    lines = [f"{c.level} {c.operation} {c.id}: {c.message}" for c in result.changes]
     return _capped(result.summary, lines)
 
 
@@ -302,6 +308,50 @@ def build_server(root: Path | str = ".") -> MCPServer:
         """Say what a FastAPI codebase is: its routes (method, full path, handler, auth,
         response model), its table models with columns and relations, and its layering."""
         return _respond("survey", lambda: tools.survey(base, path, exclude), _survey_text)
+
+    # The tool's own `base` argument (the base document) hides the root's name inside it.
+    base_root = base
+
+    @server.tool(name="api_diff", title="Find breaking API changes", annotations=READ_ONLY)
+    def api_diff(
+        base: Annotated[
+            str,
+            Field(
+                description="The base: an OpenAPI file relative to the server root, "
+                "git:REF:path, or git:REF with `app`."
+            ),
+        ],
+        revision: Annotated[
+            str | None,
+            Field(
+                description="The revision: an OpenAPI file or git:REF:path; leave it out with "
+                "`app` to take the app as it is now."
+            ),
+        ] = None,
+        app: Annotated[
+            str | None,
+            Field(description="A FastAPI app, module:attr (or a factory), to take documents from."),
+        ] = None,
+        app_dir: Annotated[
+            str, Field(description="The directory the app is imported from, under the root.")
+        ] = ".",
+        ignore: Annotated[
+            str | None, Field(description="A file of accepted changes, one per line.")
+        ] = None,
+        fail_on: Annotated[
+            ApiDiffFailOn,
+            Field(description="The level at which `passed` turns false (default ERR)."),
+        ] = "ERR",
+    ) -> Annotated[CallToolResult, ApiDiffResult]:
+        """Compare two OpenAPI 3.0/3.1 documents, or a FastAPI app against a git revision of
+        itself, and classify every change: ERR breaks clients for certain, WARN may break
+        them, INFO is compatible. Each change has a stable id, the operation, JSON pointers
+        into both documents and a sentence saying what changed."""
+        return _respond(
+            "api_diff",
+            lambda: run_api_diff(base_root, base, revision, app, app_dir, ignore, fail_on),
+            _api_diff_text,
+        )
 
     @server.tool(name="explain_rule", title="Explain a review rule", annotations=READ_ONLY)
     def explain_rule(

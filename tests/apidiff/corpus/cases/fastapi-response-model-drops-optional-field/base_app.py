@@ -1,0 +1,22 @@
+"""Notes API: NoteOut has an optional summary."""
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = FastAPI(title="Notes", version="1.0.0")
+
+
+class NoteIn(BaseModel):
+    title: str
+    body: str
+
+
+class NoteOut(BaseModel):
+    id: int
+    title: str
+    summary: str | None = None
+
+
+@app.post("/notes", status_code=201)
+def create_note(note: NoteIn) -> NoteOut:
+    raise NotImplementedError
