@@ -98,6 +98,14 @@ BAD_INPUTS = {
         ),
         r"never reaches a definition: the references loop",
     ),
+    "url": (
+        V1.replace("#/components/schemas/TaskCreate", "https://example.com/task.yaml#/Task"),
+        r"bad\.yaml:10:22: .*points to a URL; only local files are supported",
+    ),
+    "anchor": (
+        V1.replace("#/components/schemas/TaskCreate", "#task-create"),
+        r"bad\.yaml:10:22: .*plain-name fragment",
+    ),
 }
 
 

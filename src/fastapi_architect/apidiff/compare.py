@@ -8,7 +8,7 @@ from datetime import date
 from fastapi_architect.apidiff.bodies import compare_request_body, compare_responses
 from fastapi_architect.apidiff.context import Context
 from fastapi_architect.apidiff.lifecycle import SunsetError, rank, removal, stability, sunset_date
-from fastapi_architect.apidiff.load import ApiDiffInputError, Document
+from fastapi_architect.apidiff.load import ApiDiffInputError, Document, collector_paused
 from fastapi_architect.apidiff.model import Change, Report
 from fastapi_architect.apidiff.nodes import Node, Side
 from fastapi_architect.apidiff.parameters import compare_parameters, parameters
@@ -27,10 +27,11 @@ def diff(base: Document, revision: Document, *, today: date | None = None) -> Re
     date unless given)."""
     ctx = Context(Side(base), Side(revision), today or date.today())
     try:
-        _paths(ctx)
-        _webhooks(ctx)
-        compare_global_security(ctx)
-        compare_components(ctx)
+        with collector_paused():
+            _paths(ctx)
+            _webhooks(ctx)
+            compare_global_security(ctx)
+            compare_components(ctx)
     except RecursionError:
         raise ApiDiffInputError(
             f"{base.label} / {revision.label}: the schemas nest too deeply to be compared"

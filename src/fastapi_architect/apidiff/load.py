@@ -3,17 +3,27 @@ node was, and resolving the files its `$ref`s point to; every problem is located
 
 from __future__ import annotations
 
+import gc
 import json
 import posixpath
 import re
-from bisect import bisect_left
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import yaml
+
+from fastapi_architect.apidiff.positions import (
+    NO_POSITIONS,
+    JsonPositions,
+    Position,
+    Positions,
+    RecordedPositions,
+    unescape,
+)
 
 # Aliases let a tiny text expand into a huge document; real documents stay far below this.
 MAX_NODES = 5_000_000
@@ -57,15 +67,15 @@ class ApiDiffInputError(Exception):
 
 def escape(token: str) -> str:
     """One JSON pointer token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
+    if "~" in token or "/" in token:
+        return token.replace("~", "~0").replace("/", "~1")
+    return token
 
 
 def join(pointer: str, *tokens: str | int) -> str:
-    return pointer + "".join("/" + escape(str(token)) for token in tokens)
+    for token in tokens:
+        pointer = f"{pointer}/{escape(token) if isinstance(token, str) else token}"
+    return pointer
 
 
 @dataclass(frozen=True)
@@ -75,17 +85,16 @@ class SourceFile:
     data: Any
     label: str
     directory: Path | None = None
-    # JSON pointer -> (line, column) of the node, and of the key that introduces it.
-    values: Mapping[str, tuple[int, int]] = field(default_factory=dict, repr=False)
-    keys: Mapping[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+    # By JSON pointer: the (line, column) of the node, and of the key that introduces it.
+    positions: Positions = field(default=NO_POSITIONS, repr=False)
 
     def locate(self, pointer: str) -> str:
-        position = self.keys.get(pointer) or self.values.get(pointer)
+        position = self.positions.key(pointer) or self.positions.value(pointer)
         return f"{self.label}:{position[0]}:{position[1]}" if position else ""
 
     def value(self, pointer: str) -> str:
         """The location of the value at `pointer` (not of its key)."""
-        position = self.values.get(pointer)
+        position = self.positions.value(pointer)
         return f"{self.label}:{position[0]}:{position[1]}" if position else self.nearest(pointer)
 
     def nearest(self, pointer: str) -> str:
@@ -118,10 +127,25 @@ class Document:
         return found if found is not None else SourceFile(self.data, self.label)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a document is read or compared. Both build
+    hundreds of thousands of objects and no garbage cycles; each collection pass would walk
+    every node of the documents held in memory, and would cost more than the work itself.
+    Collection resumes afterwards (unless it was off before)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 # ---- reading text -------------------------------------------------------------------------
 
 
-def _position(mark: Any) -> tuple[int, int]:
+def _position(mark: Any) -> Position:
     return (mark.line + 1, mark.column + 1)
 
 
@@ -129,8 +153,8 @@ class _Builder:
     def __init__(self, loader: Any, label: str) -> None:
         self.loader = loader
         self.label = label
-        self.values: dict[str, tuple[int, int]] = {}
-        self.keys: dict[str, tuple[int, int]] = {}
+        self.values: dict[str, Position] = {}
+        self.keys: dict[str, Position] = {}
         self.count = 0
         self.active: set[int] = set()
 
@@ -219,7 +243,7 @@ def _read_yaml(text: str, label: str) -> SourceFile:
             data = None if root is None else builder.build(root, "")
         except RecursionError:
             raise ApiDiffInputError(f"{label}:1:1: the document nests too deeply") from None
-        return SourceFile(data, label, None, builder.values, builder.keys)
+        return SourceFile(data, label, None, RecordedPositions(builder.values, builder.keys))
     finally:
         loader.dispose()
 
@@ -241,50 +265,7 @@ def _read_json(text: str, label: str) -> SourceFile:
         ) from None
     except RecursionError:
         raise ApiDiffInputError(f"{label}:1:1: the document nests too deeply") from None
-    values, keys = _json_positions(text)
-    return SourceFile(data, label, None, values, keys)
-
-
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
-
-
-def _json_positions(text: str) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
-    """Where each value and key of (valid) JSON text starts, by JSON pointer."""
-    newlines = [m.start() for m in re.finditer("\n", text)]
-    values: dict[str, tuple[int, int]] = {}
-    keys: dict[str, tuple[int, int]] = {}
-
-    def at(offset: int) -> tuple[int, int]:
-        line = bisect_left(newlines, offset)
-        return (line + 1, offset - (newlines[line - 1] if line else -1))
-
-    # Open containers: [pointer, is an object, the key or index of the next value,
-    # whether a key comes next].
-    stack: list[list[Any]] = []
-    for match in _JSON_TOKEN.finditer(text):
-        token = match.group()
-        first = token[0]
-        if first in "}]":
-            stack.pop()
-        elif first == ",":
-            if stack[-1][1]:
-                stack[-1][3] = True
-            else:
-                stack[-1][2] += 1
-        elif first != ":":
-            container = stack[-1] if stack else None
-            if container is not None and container[1] and container[3]:
-                name = json.loads(token) if "\\" in token else token[1:-1]
-                container[2], container[3] = name, False
-                keys.setdefault(join(container[0], container[2]), at(match.start()))
-                continue
-            pointer = join(container[0], container[2]) if container is not None else ""
-            values.setdefault(pointer, at(match.start()))
-            if first == "{":
-                stack.append([pointer, True, None, True])
-            elif first == "[":
-                stack.append([pointer, False, 0, False])
-    return values, keys
+    return SourceFile(data, label, None, JsonPositions(text))
 
 
 def _read_text(text: str, label: str) -> SourceFile:
@@ -355,21 +336,48 @@ def _check_frame(source: SourceFile) -> None:
 # ---- references ---------------------------------------------------------------------------
 
 
-def _walk_refs(data: Any, pointer: str) -> Iterator[tuple[str, Any]]:
-    """(pointer of the `$ref` key, its value) for every reference in the document."""
-    stack: list[tuple[Any, str, bool]] = [(data, pointer, False)]
+# Where a node is, built as the walk goes and spelt as a pointer only when needed: the path
+# of the node's parent and the node's own key or index; None for the document itself.
+_Path = tuple[Any, str | int] | None
+
+
+def _pointer(path: _Path) -> str:
+    tokens: list[str | int] = []
+    while path is not None:
+        path, token = path
+        tokens.append(token)
+    return join("", *reversed(tokens))
+
+
+def _walk_refs(data: Any) -> Iterator[tuple[_Path, Any]]:
+    """(path of the node holding a `$ref`, the `$ref`'s value) for every reference in the
+    document."""
+    stack: list[tuple[Any, _Path, bool]] = [(data, None, False)]
     while stack:
         node, at, names = stack.pop()
         if isinstance(node, dict):
-            if "$ref" in node and not names:
-                yield join(at, "$ref"), node["$ref"]
-            for key, value in reversed(node.items()):
-                if not names and (key in _DATA_KEYS or key.startswith("x-")):
-                    continue
-                if isinstance(value, dict | list):
-                    stack.append((value, join(at, key), not names and key in _NAME_MAPS))
+            if names:  # a map of names: every value is an object of its own
+                stack.extend(
+                    (value, (at, key), False)
+                    for key, value in reversed(node.items())
+                    if isinstance(value, dict | list)
+                )
+                continue
+            if "$ref" in node:
+                yield at, node["$ref"]
+            stack.extend(
+                (value, (at, key), key in _NAME_MAPS)
+                for key, value in reversed(node.items())
+                if isinstance(value, dict | list)
+                and key not in _DATA_KEYS
+                and not key.startswith("x-")
+            )
         elif isinstance(node, list):
-            stack.extend((node[i], join(at, i), False) for i in reversed(range(len(node))))
+            stack.extend((node[i], (at, i), False) for i in reversed(range(len(node))))
+
+
+class _UnresolvedError(Exception):
+    """A `$ref` that cannot be followed; the message is completed with where it is written."""
 
 
 class _Files:
@@ -383,35 +391,33 @@ class _Files:
     def get(self, key: str) -> SourceFile:
         return self.root if key == "" else self.files[key]
 
-    def split(self, key: str, ref: str, where: str) -> tuple[str, str]:
+    def split(self, key: str, ref: str) -> tuple[str, str]:
         """The (file key, pointer) a `$ref` written in file `key` points to."""
         target, _, fragment = ref.partition("#")
         pointer = unquote(fragment)
         if pointer and not pointer.startswith("/"):
-            raise ApiDiffInputError(
-                f"{where}: `$ref: {ref}` uses a plain-name fragment; only JSON pointers "
+            raise _UnresolvedError(
+                f"`$ref: {ref}` uses a plain-name fragment; only JSON pointers "
                 "(`#/components/...`) are supported"
             )
         if not target:
             return key, pointer
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", target):
-            raise ApiDiffInputError(
-                f"{where}: `$ref: {ref}` points to a URL; only local files are supported"
-            )
+            raise _UnresolvedError(f"`$ref: {ref}` points to a URL; only local files are supported")
         source = self.get(key)
         directory = source.directory if key else self.base_dir
         if directory is None:
-            raise ApiDiffInputError(
-                f"{where}: `$ref: {ref}` points to another file, but {self.root.label} was not "
+            raise _UnresolvedError(
+                f"`$ref: {ref}` points to another file, but {self.root.label} was not "
                 "read from a directory its files can be found in"
             )
         path = (directory / unquote(target)).resolve()
         file_key = path.as_posix()
         if file_key not in self.files:
-            self.files[file_key] = self.load(path, source.label, unquote(target), where, ref)
+            self.files[file_key] = self.load(path, source.label, unquote(target), ref)
         return file_key, pointer
 
-    def load(self, path: Path, label: str, target: str, where: str, ref: str) -> SourceFile:
+    def load(self, path: Path, label: str, target: str, ref: str) -> SourceFile:
         if "/" in label:
             prefix = label.rsplit("/", 1)[0] + "/"
         elif label.startswith("git:") and label.count(":") >= 2:
@@ -420,11 +426,11 @@ class _Files:
             prefix = ""
         file_label = posixpath.normpath(prefix + target) if prefix else target
         if not path.is_file():
-            raise ApiDiffInputError(f"{where}: `$ref: {ref}` points to {file_label}: no such file")
+            raise _UnresolvedError(f"`$ref: {ref}` points to {file_label}: no such file")
         read = _read_text(_read_file(path, file_label), file_label)
-        return SourceFile(read.data, file_label, path.parent, read.values, read.keys)
+        return SourceFile(read.data, file_label, path.parent, read.positions)
 
-    def node(self, key: str, pointer: str, where: str, ref: str) -> Any:
+    def node(self, key: str, pointer: str, ref: str) -> Any:
         node = self.get(key).data
         for token in pointer.split("/")[1:] if pointer else []:
             name = unescape(token)
@@ -433,8 +439,8 @@ class _Files:
             elif isinstance(node, list) and name.isdigit() and int(name) < len(node):
                 node = node[int(name)]
             else:
-                raise ApiDiffInputError(
-                    f"{where}: `$ref: {ref}` does not resolve: "
+                raise _UnresolvedError(
+                    f"`$ref: {ref}` does not resolve: "
                     f"{self.get(key).label} has nothing at {pointer or '/'} (no {name!r})"
                 )
         return node
@@ -443,46 +449,61 @@ class _Files:
         """Every reference resolves, and no chain of references loops without a definition."""
         pending = [""]
         done: set[str] = set()
+        # A `$ref` (by the file it is written in) that reaches a definition does so wherever
+        # it is written: the files its chain passes through, to visit as the first time.
+        resolved: dict[tuple[str, str], list[str]] = {}
         while pending:
             key = pending.pop()
             if key in done:
                 continue
             done.add(key)
             source = self.get(key)
-            for at, ref in _walk_refs(source.data, ""):
-                where = source.nearest(at)
+            for path, ref in _walk_refs(source.data):
                 if not isinstance(ref, str):
+                    where = source.nearest(join(_pointer(path), "$ref"))
                     raise ApiDiffInputError(f"{where}: `$ref` must be a string, not {ref!r}")
-                chain = [(key, at)]
-                current_key, current_ref = key, ref
-                while True:
-                    target_key, pointer = self.split(current_key, current_ref, where)
-                    if target_key not in done:
-                        pending.append(target_key)
-                    node = self.node(target_key, pointer, where, current_ref)
-                    if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-                        break
-                    step = (target_key, join(pointer, "$ref"))
-                    if step in chain:
-                        names = " -> ".join(self.get(k).label + "#" + p for k, p in chain)
-                        raise ApiDiffInputError(
-                            f"{where}: `$ref: {ref}` never reaches a definition: "
-                            f"the references loop ({names})"
-                        )
-                    chain.append(step)
-                    current_key, current_ref = target_key, node["$ref"]
+                passed = resolved.get((key, ref))
+                if passed is None:
+                    at = join(_pointer(path), "$ref")
+                    try:
+                        passed = self.follow(key, at, ref)
+                    except _UnresolvedError as exc:
+                        raise ApiDiffInputError(f"{source.nearest(at)}: {exc}") from None
+                    resolved[key, ref] = passed
+                pending.extend(target for target in passed if target not in done)
+
+    def follow(self, key: str, at: str, ref: str) -> list[str]:
+        """Follow the `$ref` at `at` in file `key` to its definition: the files it passes."""
+        passed: list[str] = []
+        chain = [(key, at)]
+        current_key, current_ref = key, ref
+        while True:
+            target_key, pointer = self.split(current_key, current_ref)
+            passed.append(target_key)
+            node = self.node(target_key, pointer, current_ref)
+            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+                return passed
+            step = (target_key, join(pointer, "$ref"))
+            if step in chain:
+                names = " -> ".join(self.get(k).label + "#" + p for k, p in chain)
+                raise _UnresolvedError(
+                    f"`$ref: {ref}` never reaches a definition: the references loop ({names})"
+                )
+            chain.append(step)
+            current_key, current_ref = target_key, node["$ref"]
 
 
 def parse_document(text: str, label: str, *, base_dir: Path | None = None) -> Document:
     """Parse OpenAPI 3 text (YAML or JSON); `$ref`s to other files resolve from `base_dir`."""
-    root = _read_text(text, label)
-    _check_frame(root)
-    files = _Files(root, base_dir)
-    files.check()
+    with collector_paused():
+        root = _read_text(text, label)
+        _check_frame(root)
+        files = _Files(root, base_dir)
+        files.check()
     return Document(
         root.data,
         label,
-        SourceFile(root.data, label, base_dir, root.values, root.keys),
+        SourceFile(root.data, label, base_dir, root.positions),
         dict(files.files),
     )
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi_architect.apidiff.load import unescape
 from fastapi_architect.apidiff.nodes import ANNOTATIONS, Node, Side
+from fastapi_architect.apidiff.positions import unescape
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from fastapi_architect.apidiff.load import Document, join, unescape
+from fastapi_architect.apidiff.load import Document, join
+from fastapi_architect.apidiff.positions import unescape
 
 MISSING: Any = object()
 _REF_ANNOTATIONS = frozenset({"$ref", "description", "summary", "title", "$comment"})
@@ -21,17 +21,19 @@ ANNOTATIONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Node:
     """A value in one of a side's files. `anchor` is the pointer, in the document itself,
-    that a change on this node is reported at (the `$ref` that led into another file)."""
+    that a change on this node is reported at (the `$ref` that led into another file).
+    Never changed once made (not frozen only because a frozen one is slower to make, and
+    hundreds of thousands are made)."""
 
     file: str
     pointer: str
     value: Any = field(compare=False, hash=False, repr=False)
     anchor: str = field(compare=False, hash=False)
 
-    @cached_property
+    @property
     def key(self) -> tuple[str, str]:
         return (self.file, self.pointer)
 
@@ -43,8 +45,18 @@ class Node:
         return found if isinstance(found, dict) else {}
 
 
+# Values whose JSON text is equal exactly when they are (of the same one of these types).
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
 def same_value(a: Any, b: Any) -> bool:
     """Equality that tells 1, 1.0 and true apart the way JSON does not confuse them."""
+    kind = type(a)
+    if kind is type(b):
+        if kind in _PLAIN_TYPES:
+            return bool(a == b)
+        if kind is float:
+            return repr(a) == repr(b)  # as JSON writes them: -0.0 is not 0.0, NaN is NaN
     return _canonical(a) == _canonical(b)
 
 
@@ -56,7 +68,7 @@ def show(value: Any) -> str:
     return json.dumps(value, default=str) if not isinstance(value, str) else value
 
 
-@dataclass
+@dataclass(slots=True)
 class Schema:
     """One schema, flattened: what the comparisons need, with `$ref`s and allOf resolved."""
 
@@ -140,8 +152,14 @@ class Side:
                 value = value[token]
             else:
                 value = None
-        anchor = join(node.anchor, *tokens) if node.file == "" else node.anchor
-        return Node(node.file, join(node.pointer, *tokens), value, anchor)
+        pointer = join(node.pointer, *tokens)
+        if node.file != "":
+            anchor = node.anchor
+        elif node.anchor == node.pointer:
+            anchor = pointer  # the same address, spelt once
+        else:
+            anchor = join(node.anchor, *tokens)
+        return Node(node.file, pointer, value, anchor)
 
     def at(self, file: str, pointer: str, anchor: str) -> Node:
         value = self.document.file(file).data
@@ -248,62 +266,81 @@ class Side:
         return own
 
     def _own(self, node: Node, raw: dict[str, Any]) -> Schema:
+        """The schema's own keywords (each key once: the order they are written in does not
+        matter)."""
         schema = Schema(node)
-        kind = raw.get("type")
-        names = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else None
-        if names is not None:
-            schema.types = frozenset(str(t) for t in names if t != "null")
-            schema.nullable = "null" in names
-        if raw.get("nullable") is True:
-            schema.nullable = True
-        title, fmt = raw.get("title"), raw.get("format")
-        schema.title = title if isinstance(title, str) else None
-        schema.format = fmt if isinstance(fmt, str) else None
-        enum = raw.get("enum")
-        if isinstance(enum, list):
-            if None in enum:
-                schema.nullable = True
-            schema.enum = tuple(v for v in enum if v is not None)
-        extensible = raw.get("x-extensible-enum")
-        if isinstance(extensible, list):
-            schema.extensible = tuple(extensible)
-        schema.const = raw.get("const", MISSING)
-        schema.default = raw.get("default", MISSING)
-        schema.minimum, schema.maximum = _number(raw.get("minimum")), _number(raw.get("maximum"))
-        for bound in ("exclusiveMinimum", "exclusiveMaximum"):
-            value = raw.get(bound)
-            limit = "minimum" if bound == "exclusiveMinimum" else "maximum"
-            # 3.0 writes `exclusiveMaximum: true` as a flag on `maximum`: the bound stays
-            # `maximum` (as oasdiff reads it); 3.1 makes it a bound of its own.
-            if _number(value) is not None:
-                setattr(schema, "exclusive_" + limit, _number(value))
-        schema.min_length = _count(raw.get("minLength")) or 0
-        schema.max_length = _count(raw.get("maxLength"))
-        schema.min_items = _count(raw.get("minItems")) or 0
-        schema.max_items = _count(raw.get("maxItems"))
-        schema.unique_items = raw.get("uniqueItems") is True
-        pattern = raw.get("pattern")
-        schema.pattern = pattern if isinstance(pattern, str) else None
-        properties = raw.get("properties")
-        if isinstance(properties, dict):
-            schema.properties = {
-                str(name): self.child(node, "properties", name) for name in properties
-            }
-        required = raw.get("required")
-        if isinstance(required, list):
-            schema.required = frozenset(str(name) for name in required)
-        additional = raw.get("additionalProperties")
-        if isinstance(additional, bool):
-            schema.additional = additional
-        elif isinstance(additional, dict):
-            schema.additional = self.child(node, "additionalProperties")
-        if isinstance(raw.get("items"), dict):
-            schema.items = self.child(node, "items")
-        discriminator = raw.get("discriminator")
-        schema.discriminator = discriminator if isinstance(discriminator, dict) else None
-        schema.read_only = raw.get("readOnly") is True
-        schema.write_only = raw.get("writeOnly") is True
-        schema.deprecated = raw.get("deprecated") is True
+        for keyword, value in raw.items():
+            match keyword:
+                case "type":
+                    names = [value] if isinstance(value, str) else value
+                    if isinstance(names, list):
+                        schema.types = frozenset(str(t) for t in names if t != "null")
+                        schema.nullable = schema.nullable or "null" in names
+                case "nullable":
+                    schema.nullable = schema.nullable or value is True
+                case "title":
+                    schema.title = value if isinstance(value, str) else None
+                case "format":
+                    schema.format = value if isinstance(value, str) else None
+                case "enum":
+                    if isinstance(value, list):
+                        schema.nullable = schema.nullable or None in value
+                        schema.enum = tuple(v for v in value if v is not None)
+                case "x-extensible-enum":
+                    if isinstance(value, list):
+                        schema.extensible = tuple(value)
+                case "const":
+                    schema.const = value
+                case "default":
+                    schema.default = value
+                case "minimum":
+                    schema.minimum = _number(value)
+                case "maximum":
+                    schema.maximum = _number(value)
+                # 3.0 writes `exclusiveMaximum: true` as a flag on `maximum`: the bound stays
+                # `maximum` (as oasdiff reads it); 3.1 makes it a bound of its own.
+                case "exclusiveMinimum":
+                    if _number(value) is not None:
+                        schema.exclusive_minimum = _number(value)
+                case "exclusiveMaximum":
+                    if _number(value) is not None:
+                        schema.exclusive_maximum = _number(value)
+                case "minLength":
+                    schema.min_length = _count(value) or 0
+                case "maxLength":
+                    schema.max_length = _count(value)
+                case "minItems":
+                    schema.min_items = _count(value) or 0
+                case "maxItems":
+                    schema.max_items = _count(value)
+                case "uniqueItems":
+                    schema.unique_items = value is True
+                case "pattern":
+                    schema.pattern = value if isinstance(value, str) else None
+                case "properties":
+                    if isinstance(value, dict):
+                        schema.properties = {
+                            str(name): self.child(node, "properties", name) for name in value
+                        }
+                case "required":
+                    if isinstance(value, list):
+                        schema.required = frozenset(str(name) for name in value)
+                case "additionalProperties":
+                    if isinstance(value, bool):
+                        schema.additional = value
+                    elif isinstance(value, dict):
+                        schema.additional = self.child(node, "additionalProperties")
+                case "items":
+                    if isinstance(value, dict):
+                        schema.items = self.child(node, "items")
+                case "discriminator":
+                    schema.discriminator = value if isinstance(value, dict) else None
+                case "readOnly":
+                    schema.read_only = value is True
+                case "writeOnly":
+                    schema.write_only = value is True
+                case "deprecated":
+                    schema.deprecated = value is True
         return schema
 
 
