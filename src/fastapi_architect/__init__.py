@@ -13,6 +13,7 @@ from fastapi_architect._lazy import lazy_exports
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "api_diff": "fastapi_architect.apidiff",
     "CheckResult": "fastapi_architect.spec",
     "Location": "fastapi_architect.spec",
     "Problem": "fastapi_architect.spec",
@@ -51,6 +52,7 @@ __all__ = [
     "Survey",
     "WriteReport",
     "__version__",
+    "api_diff",
     "check_file",
     "check_text",
     "design_from_code",
@@ -66,6 +68,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from fastapi_architect.apidiff import api_diff
     from fastapi_architect.design import (
         design_from_code,
         design_from_spec,

@@ -291,3 +291,14 @@ def test_the_docs_show_what_the_command_prints(monkeypatch: pytest.MonkeyPatch) 
         code, out, _ = api_diff(*arguments.split())
         assert code == 1
         assert out == printed, arguments
+
+
+def test_the_python_api_is_what_the_command_runs() -> None:
+    from fastapi_architect import api_diff as public_api_diff
+    from tests.conftest import ROOT
+
+    examples = ROOT / "examples" / "openapi"
+    report = public_api_diff(str(examples / "tasks-v1.yaml"), str(examples / "tasks-v2.yaml"))
+    found = {(c.operation, c.id, c.level.name) for c in report.changes}
+    assert ("POST /tasks", "new-required-request-property", "ERR") in found
+    assert len(report.changes) == 6

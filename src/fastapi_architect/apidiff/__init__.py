@@ -10,14 +10,17 @@ from fastapi_architect.apidiff.load import (
     parse_document,
 )
 from fastapi_architect.apidiff.model import Change, Level, Report
+from fastapi_architect.apidiff.sources import AppSpec, api_diff
 
 __all__ = [
     "CHECKS",
     "ApiDiffInputError",
+    "AppSpec",
     "Change",
     "Document",
     "Level",
     "Report",
+    "api_diff",
     "diff",
     "load_document",
     "parse_document",
