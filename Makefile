@@ -47,6 +47,7 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m fastapi_architect.spec.reference README.md
 	$(BIN)/python -m fastapi_architect.apidiff.render docs/api-diff.md
+	$(BIN)/python -m fastapi_architect.evolve.render docs/evolve.schema.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -15,6 +15,7 @@ from fastapi_architect import __version__
 from fastapi_architect._files import write_text_atomic
 from fastapi_architect.apidiff.cli import register as register_api_diff
 from fastapi_architect.design.cli import register as register_design
+from fastapi_architect.evolve.cli import register as register_diff
 from fastapi_architect.mcp.cli import register as register_mcp
 from fastapi_architect.review.cli import register as register_review
 from fastapi_architect.review.cli import register_rules
@@ -202,14 +203,23 @@ def _print_report(report: WriteReport) -> None:
 
     console = _console()
     console.print(
-        f"{report.root}: {len(report.written)} written, {len(report.unchanged)} unchanged, "
-        f"{len(report.kept)} kept",
+        f"{report.root}: {len(report.written)} written, {len(report.merged)} merged, "
+        f"{len(report.unchanged)} unchanged, {len(report.kept)} kept, "
+        f"{len(report.conflicted)} with conflicts",
         markup=False,
     )
+    for relative in report.merged:
+        console.print(f"  merged {relative} (your edits kept)", markup=False)
+    for relative in report.deleted:
+        console.print(f"  left deleted {relative} (deleted by hand)", markup=False)
     for relative in report.kept:
         console.print(
             f"  kept {relative} (edited by hand); the new version is {relative}{NEW_SUFFIX}",
             markup=False,
+        )
+    for relative in report.conflicted:
+        console.print(
+            f"  CONFLICT {relative}: resolve the <<<<<<< ======= >>>>>>> markers", markup=False
         )
 
 
@@ -237,13 +247,49 @@ def generate(
     spec: Annotated[
         Path | None, typer.Option("--spec", help="Spec to use instead of PROJECT/architect.yaml.")
     ] = None,
+    allow_data_loss: Annotated[
+        bool,
+        typer.Option(
+            "--allow-data-loss", help="Write steps that drop columns or tables (refused otherwise)."
+        ),
+    ] = False,
 ) -> None:
-    """Regenerate a project from its spec; files edited by hand are kept and the new
-    version is written beside them."""
+    """Bring a generated project to its spec: a spec change becomes one new migration with
+    safe steps, and files edited by hand are merged with the new version."""
+    from fastapi_architect.evolve.project import EvolveError, PlanRefused, evolve_project
+    from fastapi_architect.evolve.render import text as plan_text
     from fastapi_architect.generate import SPEC_FILE
+    from fastapi_architect.spec import SpecError
 
-    resolved, text = _checked_spec(spec or project / SPEC_FILE)
-    _print_report(_write(resolved, text, project, force=True))
+    spec_path = spec or project / SPEC_FILE
+    _, text = _checked_spec(spec_path)
+    try:
+        report = evolve_project(project, text, str(spec_path), allow_data_loss=allow_data_loss)
+    except PlanRefused as exc:
+        sys.stdout.write(plan_text(exc.plan))
+        _console(stderr=True).print(
+            f"error: nothing written: {len(exc.plan.steps)} step(s) refused (see above)",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    except SpecError as exc:
+        for problem in exc.problems:
+            _console(stderr=True).print(problem.render(), markup=False)
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    except EvolveError as exc:
+        raise _usage_error(str(exc)) from None
+    except OSError as exc:
+        raise _usage_error(f"cannot write {project}: {exc.strerror or exc}") from None
+    if report.revision:
+        unsafe = len(report.plan.unsafe)
+        _console().print(
+            f"{report.revision}: {len(report.plan.steps)} steps, {unsafe} not safe online "
+            "(`fastapi-architect diff` explains them)",
+            markup=False,
+        )
+    _print_report(report.written)
+    if report.written.conflicted:
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 # Capabilities that bring their own commands.
@@ -252,6 +298,7 @@ register_review(app)
 register_survey(app)
 register_rules(app)
 register_api_diff(app)
+register_diff(app)
 register_mcp(app)
 
 

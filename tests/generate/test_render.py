@@ -19,7 +19,7 @@ from fastapi_architect.generate import (
     generate_project,
     render_files,
 )
-from fastapi_architect.generate.layout import FILES, LAYERS, plan
+from fastapi_architect.generate.layout import FILES, LAYERS, REVISION_TEMPLATE, plan
 from fastapi_architect.generate.render import render_project, render_test_modules
 from fastapi_architect.spec.model import ResolvedSpec
 from tests.conftest import EXAMPLES
@@ -193,7 +193,7 @@ def test_the_layout_lists_every_rendered_file_in_order(name: str) -> None:
 def test_every_template_is_in_the_layout_once_per_kind_of_file() -> None:
     templates = Path(str(files("fastapi_architect.generate") / "templates"))
     on_disk = {path.relative_to(templates).as_posix() for path in templates.rglob("*.j2")}
-    assert {item.template for item in FILES} == on_disk
+    assert {item.template for item in FILES} | {REVISION_TEMPLATE} == on_disk
     paths = [item.path for item in FILES if item.scope != "association"]
     assert len(paths) == len(set(paths))
 

@@ -13,7 +13,7 @@ from mcp import Client
 from mcp.types import CallToolResult
 
 from fastapi_architect.design import design_files, design_from_spec
-from fastapi_architect.generate import LOCK_FILE, NEW_SUFFIX
+from fastapi_architect.generate import LOCK_FILE
 from fastapi_architect.mcp import build_server, design_tool, tools
 from fastapi_architect.spec import check_text
 from tests.conftest import EXAMPLES, write_tree
@@ -92,6 +92,7 @@ def test_tools_are_listed_read_only_with_output_schemas(root: Path):
         "review",
         "survey",
         "api_diff",
+        "plan_change",
         "explain_rule",
     }
     for tool in by_name.values():
@@ -322,6 +323,8 @@ def test_generate_from_spec_text_and_regenerate_keeps_hand_edits(generated: Path
     main = root / "notes" / "app" / "main.py"
     edited = main.read_text() + "# edited by hand\n"
     main.write_text(edited)
+    schema = root / "notes" / "app" / "schemas" / "note.py"
+    schema.write_text("# mine too\n" + schema.read_text())
     changed_spec = VALID_SPEC + "      body: {type: text, required: false}\n"
 
     refused = call(root, "generate", {"spec": changed_spec, "target": "notes"})
@@ -334,21 +337,40 @@ def test_generate_from_spec_text_and_regenerate_keeps_hand_edits(generated: Path
     data = result.structured_content
     assert data["regenerated"] is True
     assert data["spec"] == "architect.yaml"
-    assert data["kept"] == [
-        {"file": "notes/app/main.py", "new_version": f"notes/app/main.py{NEW_SUFFIX}"}
-    ]
+    assert data["kept"] == []
     assert main.read_text() == edited
-    assert (root / "notes" / "app" / f"main.py{NEW_SUFFIX}").is_file()
+    assert data["merged"] == ["notes/app/schemas/note.py"]
+    assert schema.read_text().startswith("# mine too\n")
+    assert "body" in schema.read_text()
+    assert data["conflicted"] == []
+    assert data["revision"] == "notes/migrations/versions/0002_notes.py"
+    assert "add_column" in (root / data["revision"]).read_text()
     assert "notes/architect.yaml" in data["written"]
     assert "notes/app/models/note.py" in data["written"]
     assert "notes/app/core/config.py" in data["unchanged"]
     assert (root / "notes" / "architect.yaml").read_text() == changed_spec
     assert "body" in (root / "notes" / "app" / "models" / "note.py").read_text()
     assert data["next_steps"][0] == (
-        f"Merge notes/app/main.py{NEW_SUFFIX} into the hand-edited notes/app/main.py, "
-        "then delete it."
+        "Apply the new migration notes/migrations/versions/0002_notes.py: `alembic upgrade "
+        "head` in notes."
     )
-    assert "1 kept (edited by hand" in text(result)
+    assert "1 merged, 0 with conflicts; new migration" in text(result)
+
+
+def test_a_spec_change_with_refused_steps_writes_nothing(generated: Path, tmp_path: Path):
+    root = tmp_path / "root"
+    shutil.copytree(generated, root / "notes")
+    spec = root / "notes" / "architect.yaml"
+    dropped = VALID_SPEC.replace(
+        "title: {type: string, max_length: 100}", "body: {type: text, required: false}"
+    )
+    before = {p: p.read_bytes() for p in (root / "notes").rglob("*") if p.is_file()}
+    result = call(root, "generate", {"spec": dropped, "target": "notes", "overwrite": True})
+    assert result.is_error
+    assert "refused" in text(result)
+    assert "drop-column" in text(result)
+    assert {p: p.read_bytes() for p in (root / "notes").rglob("*") if p.is_file()} == before
+    assert spec.read_text() == VALID_SPEC
 
 
 def test_a_generated_project_that_is_the_root_can_be_regenerated(generated: Path, tmp_path: Path):

@@ -48,7 +48,7 @@ def _summary(report: Report) -> str:
     )
 
 
-def _by_operation(report: Report) -> list[tuple[str, list[Change]]]:
+def by_operation(report: Report) -> list[tuple[str, list[Change]]]:
     ordered = sorted(report.changes, key=lambda c: (c.operation, -c.level, c.id))
     return [
         (operation, list(group)) for operation, group in groupby(ordered, lambda c: c.operation)
@@ -60,7 +60,7 @@ def _by_operation(report: Report) -> list[tuple[str, list[Change]]]:
 
 def render_text(report: Report) -> str:
     lines = [f"{report.base} -> {report.revision}"]
-    for operation, changes in _by_operation(report):
+    for operation, changes in by_operation(report):
         lines += ["", operation or "(document)"]
         for change in changes:
             lines.append(f"  {_NAMES[change.level]:<7}  {change.id}  {change.message}")
@@ -150,7 +150,7 @@ def json_schema() -> str:
 # ---------------------------------------------------------------- Markdown
 
 
-def _cell(text: str) -> str:
+def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -161,7 +161,7 @@ def render_markdown(report: Report) -> str:
         f"### {icon} API changes: {counts[Level.ERR]} breaking, {counts[Level.WARN]} "
         f"possibly breaking, {counts[Level.INFO]} compatible",
         "",
-        f"`{_cell(report.base)}` → `{_cell(report.revision)}`",
+        f"`{cell(report.base)}` → `{cell(report.revision)}`",
     ]
     for level, title in (
         (Level.ERR, "Breaking"),
@@ -173,7 +173,7 @@ def render_markdown(report: Report) -> str:
             continue
         lines += ["", f"#### {title}", "", "| Operation | Change | Details |", "|---|---|---|"]
         lines += [
-            f"| `{_cell(c.operation) or '(document)'}` | `{c.id}` | {_cell(c.message)} |"
+            f"| `{cell(c.operation) or '(document)'}` | `{c.id}` | {cell(c.message)} |"
             for c in changes
         ]
     return "\n".join(lines) + "\n"

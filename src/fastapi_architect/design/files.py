@@ -23,14 +23,18 @@ class DesignExistsError(FileExistsError):
 def write_design(
     design: Design, output: Path | str, output_format: str = "markdown", *, force: bool = False
 ) -> list[Path]:
-    """Write the design's files under `output`; returns their paths.
+    """Write the design's files under `output`; returns their paths."""
+    return write_files(design_files(design, output_format), output, force=force)
+
+
+def write_files(files: dict[str, str], output: Path | str, *, force: bool = False) -> list[Path]:
+    """Write `files` ({relative path: text}) under `output`; returns their paths.
 
     Every file is written to a temporary file first and renamed into place only when all
     were written, so a failure leaves the directory as it was."""
     root = Path(output)
     if root.exists() and not root.is_dir():
         raise NotADirectoryError(f"{root} is not a directory")
-    files = design_files(design, output_format)
     targets = {root / relative: text for relative, text in files.items()}
     existing = [path for path in targets if path.exists()]
     if existing and not force:

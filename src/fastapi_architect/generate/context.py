@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fastapi_architect.generate.errors import UnsupportedSpecError
-from fastapi_architect.spec.columns import COLUMN_TYPES
 from fastapi_architect.spec.model import (
     ACTIONS,
     Action,
@@ -391,11 +390,6 @@ def _enum(resource: Resource, item: ResolvedField) -> EnumView | None:
     name = f"{resource.name}{pascal_case(item.name)}"
     members = tuple((member_name(value), value) for value in item.values)
     return EnumView(name=name, members=members)
-
-
-def column_type_source(column: Column) -> str:
-    """The SQLAlchemy type of a column as Python source, as migrations spell it."""
-    return COLUMN_TYPES[column.kind].sa_source(column)
 
 
 def field_checks(item: ResolvedField) -> FieldChecks:

@@ -351,6 +351,9 @@ FILES: tuple[GeneratedFile, ...] = (
 )
 
 
+# The template of each revision a spec change adds (`evolve`), beside the first revision.
+REVISION_TEMPLATE = "migrations/versions/revision.py.j2"
+
 # ---------------------------------------------------------------- a spec's files
 
 

@@ -11,15 +11,11 @@ from typing import Any
 import jinja2
 from limits import parse as parse_limit
 
-from fastapi_architect.generate.context import (
-    ProjectView,
-    build_context,
-    column_type_source,
-    table_args,
-)
+from fastapi_architect.evolve.operations import create_table_calls
+from fastapi_architect.generate.context import ProjectView, build_context, table_args
 from fastapi_architect.generate.errors import UnsupportedSpecError
 from fastapi_architect.generate.layout import PlannedFile, Value, plan
-from fastapi_architect.spec.model import Index, ResolvedSpec, Table
+from fastapi_architect.spec.model import ResolvedSpec, Table
 from fastapi_architect.spec.routes import MAX_RELATED_IDS, Route, routes
 
 TEMPLATES = files("fastapi_architect.generate") / "templates"
@@ -53,6 +49,11 @@ def _pytuple(values: Iterable[object]) -> str:
 
 def _optional(annotation: str) -> str:
     return annotation if annotation.endswith("| None") else f"{annotation} | None"
+
+
+def render_template(template: str, **values: Any) -> str:
+    """One template of the package, rendered with `values` (unformatted)."""
+    return _environment().get_template(template).render(**values)
 
 
 def render_project(spec: ResolvedSpec, generator_version: str) -> dict[str, str]:
@@ -119,38 +120,8 @@ def _render(
     return out
 
 
-def _index_call(table: Table, index: Index) -> str:
-    columns = ", ".join(repr(c) for c in index.columns)
-    text = f"{index.name!r}, {table.name!r}, [{columns}], unique={index.unique}"
-    if index.where:
-        text += (
-            f", postgresql_where=sa.text({index.where!r}), sqlite_where=sa.text({index.where!r})"
-        )
-    return text
-
-
 def _migration_table(table: Table) -> dict[str, Any]:
-    constraints = [
-        f"sa.ForeignKeyConstraint([{key.column!r}], [{f'{key.ref_table}.{key.ref_column}'!r}], "
-        f"name={key.name!r}, ondelete={key.on_delete!r})"
-        for key in table.foreign_keys
-    ]
-    constraints += [f"sa.CheckConstraint({c.sql!r}, name={c.name!r})" for c in table.checks]
-    return {
-        "name": table.name,
-        "columns": [
-            {
-                "name": column.name,
-                "sa_type": column_type_source(column),
-                "nullable": column.nullable,
-                "autoincrement": column.primary_key and column.kind == "integer",
-            }
-            for column in table.columns
-        ],
-        "primary_key": table.primary_key,
-        "constraints": constraints,
-        "indexes": [_index_call(table, index) for index in table.indexes],
-    }
+    return {"name": table.name, "create": create_table_calls(table)}
 
 
 __all__ = ["ProjectView", "UnsupportedSpecError", "render_project", "render_test_modules"]

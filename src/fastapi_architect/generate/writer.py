@@ -1,8 +1,10 @@
 """Writing a generated project: formatted in a temporary folder, then moved into place,
-so that a failure leaves nothing behind and hand edits are never overwritten."""
+so that a failure leaves nothing behind and hand edits are never overwritten: on
+regeneration they are merged with the generator's changes, or kept beside the new version."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -12,11 +14,15 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
+from fastapi_architect.generate.merge import Merged, merge_three
+
 LOCK_FILE = "architect.lock.json"
-# A regenerated file whose old version was edited by hand lands beside it with this suffix.
+# A regenerated file whose old version was edited by hand, and cannot be merged with it,
+# lands beside it with this suffix.
 NEW_SUFFIX = ".architect-new"
 
 
@@ -31,8 +37,15 @@ class WriteReport:
     root: Path
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    # Files edited by hand since they were generated: kept, with the new version beside.
+    # Files edited by hand since they were generated that could not be merged (no earlier
+    # rendering to merge against, or not UTF-8): kept, with the new version beside.
     kept: list[str] = field(default_factory=list)
+    # Files edited by hand whose edits and the generator's changes merged cleanly, in place.
+    merged: list[str] = field(default_factory=list)
+    # Files edited by hand, merged in place with git-style conflict markers left to resolve.
+    conflicted: list[str] = field(default_factory=list)
+    # Files the generator wrote before and the user deleted since: left deleted.
+    deleted: list[str] = field(default_factory=list)
 
 
 def digest(text: str) -> str:
@@ -68,12 +81,25 @@ def _is_empty(directory: Path) -> bool:
 
 
 def write_project(
-    target: Path, files: dict[str, str], lock: Mapping[str, object], *, force: bool
+    target: Path,
+    files: dict[str, str],
+    lock: Mapping[str, object],
+    *,
+    force: bool,
+    base: Mapping[str, str] | None = None,
 ) -> WriteReport:
-    """Write `files` (already formatted) and the lock file under `target`."""
+    """Write `files` (already formatted) and the lock file under `target`.
+
+    `base` is what the generator wrote last time (the previous rendering), by relative path.
+    With it, regenerating merges each hand-edited file with the generator's changes and
+    leaves files the user deleted deleted; without it, a hand-edited file is kept and the new
+    version lands beside it (*NEW_SUFFIX), and a deleted file is written again.
+    """
     target = target.resolve()
     if target.exists() and not target.is_dir():
         raise GenerateError(f"{target} exists and is not a directory")
+    # The lock records what the generator wrote (never a merge), so that the next
+    # regeneration can again tell which files carry hand edits.
     hashes = {relative: digest(text) for relative, text in files.items()}
     lock_text = json.dumps({**lock, "files": dict(sorted(hashes.items()))}, indent=2) + "\n"
     if not target.exists() or _is_empty(target):
@@ -83,7 +109,7 @@ def write_project(
             f"{target} is not empty; pass --force to regenerate into it (files edited by "
             f"hand are kept, with the new version beside them as *{NEW_SUFFIX})"
         )
-    return _regenerate(target, files, lock_text)
+    return _regenerate(target, files, lock_text, base)
 
 
 def _write_fresh(target: Path, files: dict[str, str]) -> WriteReport:
@@ -115,48 +141,138 @@ def _write_fresh(target: Path, files: dict[str, str]) -> WriteReport:
     return WriteReport(root=target, written=sorted(files))
 
 
-def _regenerate(target: Path, files: dict[str, str], lock_text: str) -> WriteReport:
-    previous: dict[str, str] = {}
+def _regenerate(
+    target: Path, files: dict[str, str], lock_text: str, base: Mapping[str, str] | None
+) -> WriteReport:
     lock_path = target / LOCK_FILE
-    if lock_path.is_file():
-        try:
-            recorded = json.loads(lock_path.read_text(encoding="utf-8")).get("files", {})
-            previous = {str(k): str(v) for k, v in recorded.items()}
-        except (ValueError, AttributeError):
-            previous = {}
+    generated_before = _recorded_hashes(lock_path)
     report = WriteReport(root=target)
     plan: dict[Path, str] = {}
-    for relative, text in sorted(files.items()):
+    for relative, new_text in sorted(files.items()):
         path = target / relative
         if not path.resolve().is_relative_to(target):
             raise GenerateError(f"{path} leads outside {target} (a symbolic link?); not writing")
+        previous_text = None if base is None else base.get(relative)
         if not path.exists():
-            plan[path] = text
-            report.written.append(relative)
+            if base is not None and relative in generated_before:
+                # The generator wrote it and the user removed it since: that choice stands.
+                report.deleted.append(relative)
+            else:
+                plan[path] = new_text
+                report.written.append(relative)
             continue
-        current = digest(path.read_text(encoding="utf-8", errors="replace"))
-        if current == digest(text):
-            report.unchanged.append(relative)
-        elif previous.get(relative) == current:
-            plan[path] = text
-            report.written.append(relative)
-        else:
-            plan[path.with_name(path.name + NEW_SUFFIX)] = text
+        on_disk = _read_utf8(path)
+        if on_disk is None:
+            # Not text the generator wrote, and nothing a line merge can handle.
+            plan[path.with_name(path.name + NEW_SUFFIX)] = new_text
             report.kept.append(relative)
+            continue
+        # Compared as Python reads text, so a checkout's CRLF line endings are no hand edit.
+        as_read = _universal_newlines(on_disk)
+        if as_read == new_text:
+            report.unchanged.append(relative)
+        elif generated_before.get(relative) == digest(as_read) or as_read == previous_text:
+            plan[path] = new_text
+            report.written.append(relative)
+        elif previous_text is None:
+            plan[path.with_name(path.name + NEW_SUFFIX)] = new_text
+            report.kept.append(relative)
+        else:
+            merged = _merge_hand_edits(previous_text, on_disk, new_text, relative)
+            if merged.text == on_disk:
+                # The hand edit already holds the generator's change.
+                report.unchanged.append(relative)
+            else:
+                plan[path] = merged.text
+                (report.conflicted if merged.conflicts else report.merged).append(relative)
     plan[lock_path] = lock_text
-    # Every file is staged beside its destination first, then all are renamed into place.
+    _replace_all(plan)
+    return report
+
+
+def _recorded_hashes(lock_path: Path) -> dict[str, str]:
+    """The lock's map of each file the generator wrote last time to its sha256."""
+    if not lock_path.is_file():
+        return {}
+    try:
+        recorded = json.loads(lock_path.read_text(encoding="utf-8")).get("files", {})
+        return {str(relative): str(sha) for relative, sha in recorded.items()}
+    except (ValueError, AttributeError):
+        return {}
+
+
+def _read_utf8(path: Path) -> str | None:
+    """The file's text exactly as stored (line endings included), or None if not UTF-8."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _universal_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _merge_hand_edits(previous_text: str, on_disk: str, new_text: str, relative: str) -> Merged:
+    ours_label, theirs_label = f"{relative} (yours)", f"{relative} (generated)"
+    # A file whose lines all end in CRLF (a git checkout on Windows) would differ from the LF
+    # renderings on every line; it is merged as LF and given its CRLF endings back.
+    if _all_crlf(on_disk) and "\r" not in previous_text + new_text:
+        merged = merge_three(
+            previous_text,
+            on_disk.replace("\r\n", "\n"),
+            new_text,
+            ours_label=ours_label,
+            theirs_label=theirs_label,
+        )
+        return Merged(text=merged.text.replace("\n", "\r\n"), conflicts=merged.conflicts)
+    return merge_three(
+        previous_text, on_disk, new_text, ours_label=ours_label, theirs_label=theirs_label
+    )
+
+
+def _all_crlf(text: str) -> bool:
+    return "\r\n" in text and text.count("\n") == text.count("\r\n")
+
+
+def _replace_all(plan: Mapping[Path, str]) -> None:
+    """Stage every file beside its destination first, then rename all of them into place:
+    a failure while staging leaves the project as it was (staged files and new folders go)."""
     staged: list[tuple[Path, Path]] = []
+    created: list[Path] = []
     try:
         for destination, text in plan.items():
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            _make_folders(destination.parent, created)
             handle, name = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
+            # Listed before it is written, so that a failed write is cleaned up too.
             staged.append((Path(name), destination))
+            with _open_for_writing(handle) as stream:
+                stream.write(text)
         for temporary, destination in staged:
             temporary.replace(destination)
     except BaseException:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):  # not empty: something was renamed into it
+                folder.rmdir()
         raise
-    return report
+
+
+def _make_folders(folder: Path, created: list[Path]) -> None:
+    """Make `folder` and its missing parents, listing each one made (outermost first)."""
+    missing: list[Path] = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        each.mkdir()
+        created.append(each)
+
+
+def _open_for_writing(handle: int) -> TextIO:
+    try:
+        return os.fdopen(handle, "w", encoding="utf-8", newline="\n")
+    except BaseException:
+        os.close(handle)
+        raise

@@ -196,6 +196,18 @@ class GenerateResult(_Out):
     written: list[str] = Field(description="Files created or replaced.")
     unchanged: list[str] = Field(description="Files that already had the generated content.")
     kept: list[KeptFile]
+    merged: list[str] = Field(
+        default_factory=list,
+        description="Files edited by hand whose edits and the generator's changes merged.",
+    )
+    conflicted: list[str] = Field(
+        default_factory=list,
+        description="Files edited by hand where both changed the same lines: written with "
+        "<<<<<<< ======= >>>>>>> markers to resolve.",
+    )
+    revision: str | None = Field(
+        None, description="The migration the spec change added, when it needed one."
+    )
     next_steps: list[str]
 
 

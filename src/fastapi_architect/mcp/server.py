@@ -29,6 +29,7 @@ from fastapi_architect.mcp.models import (
     SurveyResult,
 )
 from fastapi_architect.mcp.paths import Root, ToolUsageError
+from fastapi_architect.mcp.plan_change_tool import PlanChangeResult, run_plan_change
 from fastapi_architect.mcp.workflow import workflow_text
 from fastapi_architect.review import all_rules, render_rule, rule_doc
 from fastapi_architect.spec import spec_json_schema
@@ -131,6 +132,19 @@ def _api_diff_text(result: ApiDiffResult) -> str:
     return _capped(result.summary, lines)
 
 
+def _plan_change_text(result: PlanChangeResult) -> str:
+    # What needs attention: the steps refused or not safe online, then the breaking changes.
+    lines: list[str] = []
+    for number, step in enumerate(result.plan.steps, start=1):
+        if step.refused:
+            hint = f" (hint: {step.hint})" if step.hint else ""
+            lines.append(f"step {number} {step.id} {step.subject}: refused: {step.refused}{hint}")
+        elif step.safety != "safe":
+            lines.append(f"step {number} {step.id} {step.subject}: {step.safety_description}")
+    lines += [f"ERR {c.operation} {c.id}: {c.message}" for c in result.plan.api if c.level == "ERR"]
+    return _capped(result.summary, lines)
+
+
 def _survey_text(result: SurveyResult) -> str:
     lines = [
         f"{r.method} {r.path} -> {r.handler}"
@@ -196,9 +210,12 @@ def build_server(root: Path | str = ".") -> MCPServer:
         overwrite: Annotated[
             bool,
             Field(
-                description="Write into a non-empty directory, regenerating the project in it: "
-                "generated files are replaced, files edited by hand are kept and the new "
-                f"version is written beside each as <file>{NEW_SUFFIX}."
+                description="Write into a non-empty directory. A project generated before "
+                "is brought to the spec: the spec change becomes one new migration (steps "
+                "that lose data or have no safe recipe are refused; see plan_change), files "
+                "edited by hand are merged with the new version, conflicts marked "
+                f"<<<<<<< ======= >>>>>>>. Other files edited by hand are kept with the new "
+                f"version beside each as <file>{NEW_SUFFIX}."
             ),
         ] = False,
     ) -> Annotated[CallToolResult, GenerateResult]:
@@ -351,6 +368,44 @@ def build_server(root: Path | str = ".") -> MCPServer:
             "api_diff",
             lambda: run_api_diff(base_root, base, revision, app, app_dir, ignore, fail_on),
             _api_diff_text,
+        )
+
+    @server.tool(name="plan_change", title="Plan a spec change", annotations=READ_ONLY)
+    def plan_change(
+        old_spec: Annotated[
+            str | None,
+            Field(description="The spec before the change, as text; or give `old_path`."),
+        ] = None,
+        old_path: Annotated[
+            str | None,
+            Field(
+                description="The spec before the change: a file relative to the server root, "
+                "or git:REF:path (the file at a git revision); or give `old_spec`."
+            ),
+        ] = None,
+        new_spec: Annotated[
+            str | None,
+            Field(description="The spec after the change, as text; or give `new_path`."),
+        ] = None,
+        new_path: Annotated[
+            str | None,
+            Field(
+                description="The spec after the change: a file relative to the server root, "
+                "or git:REF:path; or give `new_spec`."
+            ),
+        ] = None,
+    ) -> Annotated[CallToolResult, PlanChangeResult]:
+        """Plan a change from one spec to the next before anything is generated: every
+        migration step in the order it runs, each with its safety class (safe online, needs
+        a backfill, takes a blocking lock, loses data, breaks API clients), the reason, the
+        recipe, the spec change behind it (file:line:column), and for a step `generate`
+        refuses, why and the hint that lifts it; then the API changes (ERR breaks clients).
+        `safe` is true when nothing is refused, unsafe or breaking. Specs with problems are
+        refused with the problems listed."""
+        return _respond(
+            "plan_change",
+            lambda: run_plan_change(base_root, old_spec, old_path, new_spec, new_path),
+            _plan_change_text,
         )
 
     @server.tool(name="explain_rule", title="Explain a review rule", annotations=READ_ONLY)

@@ -19,6 +19,8 @@ from fastapi_architect.codebase import (
     discover,
     facts_job,
 )
+from fastapi_architect.evolve.project import EvolveError, PlanRefused, evolve_project
+from fastapi_architect.evolve.render import text as plan_text
 from fastapi_architect.generate import (
     GENERATOR_VERSION,
     LOCK_FILE,
@@ -64,7 +66,14 @@ from fastapi_architect.review import (
     rule_doc,
 )
 from fastapi_architect.review.engine import unknown_codes
-from fastapi_architect.spec import CheckResult, Location, ResolvedSpec, check_file, check_text
+from fastapi_architect.spec import (
+    CheckResult,
+    Location,
+    ResolvedSpec,
+    SpecError,
+    check_file,
+    check_text,
+)
 from fastapi_architect.spec.source import DocumentError, read_spec_text
 from fastapi_architect.survey import Survey, survey_index
 
@@ -173,13 +182,24 @@ def generate(
             "a new project cannot be written into the server root itself; give a directory "
             "under it (e.g. `target: backend`)"
         )
+    revision: str | None = None
     try:
         if existing:
             _refuse_links_out(root, directory, resolved)
-        report = generate_project(resolved, text, directory, force=overwrite)
-    except UnsupportedSpecError as exc:
+        if existing and overwrite and (directory / LOCK_FILE).is_file():
+            # A generated project: the spec change becomes a migration, hand edits merge.
+            evolved = evolve_project(directory, text, label)
+            report, revision = evolved.written, evolved.revision
+        else:
+            report = generate_project(resolved, text, directory, force=overwrite)
+    except PlanRefused as exc:
+        raise ToolUsageError(
+            "nothing was written: the spec change has refused steps (call plan_change for "
+            "the whole plan):\n" + plan_text(exc.plan)
+        ) from None
+    except (UnsupportedSpecError, SpecError) as exc:
         raise ToolUsageError(f"{label}: {exc}") from None
-    except GenerateError as exc:
+    except (GenerateError, EvolveError) as exc:
         raise ToolUsageError(str(exc)) from None
     except OSError as exc:
         raise ToolUsageError(f"cannot write {target!r}: {exc.strerror or exc}") from None
@@ -196,6 +216,16 @@ def generate(
         f"Merge {k.new_version} into the hand-edited {k.file}, then delete it." for k in kept
     ]
     next_steps += [
+        f"Resolve the conflict markers in {under_root(rel)} (your edit against the new "
+        "generated version)."
+        for rel in report.conflicted
+    ]
+    if revision:
+        next_steps.append(
+            f"Apply the new migration {under_root(revision)}: `alembic upgrade head` in "
+            f"{root.relative(directory)}."
+        )
+    next_steps += [
         f"Run the generated tests: `make test` in {project} (the first run installs the "
         "project into its own .venv).",
         f"Call `review` with path {project} and fix what it finds; review again after every "
@@ -206,7 +236,9 @@ def generate(
     summary = (
         f"{project}: {'regenerated' if existing else 'generated'} {resolved.project.title} "
         f"from {label}: {len(report.written)} written, {len(report.unchanged)} unchanged, "
-        f"{len(report.kept)} kept"
+        f"{len(report.kept)} kept, {len(report.merged)} merged, "
+        f"{len(report.conflicted)} with conflicts"
+        + (f"; new migration {under_root(revision)}" if revision else "")
     )
     if kept:
         summary += f" (edited by hand; the new versions are beside them as *{NEW_SUFFIX})"
@@ -218,6 +250,9 @@ def generate(
         written=[under_root(rel) for rel in report.written],
         unchanged=[under_root(rel) for rel in report.unchanged],
         kept=kept,
+        merged=[under_root(rel) for rel in report.merged],
+        conflicted=[under_root(rel) for rel in report.conflicted],
+        revision=under_root(revision) if revision else None,
         next_steps=next_steps,
     )
 

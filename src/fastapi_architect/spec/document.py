@@ -167,6 +167,16 @@ class FieldSpec(_Strict):
         False, description="Set by the server: returned, never accepted on input."
     )
     example: Any = Field(None, description="Example value for the API docs.")
+    renamed_from: str | None = Field(
+        None,
+        description="The field's previous name: a spec change renames the column, keeping "
+        "its values.",
+    )
+    backfill: Any = Field(
+        None,
+        description="Value given to existing rows when the field is added as required, or "
+        "becomes required, in a spec change (default: the field's `default`).",
+    )
 
 
 class RelationSpec(_Strict):
@@ -221,6 +231,11 @@ class ResourceSpec(_Strict):
         None, description="snake_case plural for paths and tables; default derived."
     )
     table: str | None = Field(None, description="Table name; default: the plural.")
+    renamed_from: str | None = Field(
+        None,
+        description="The resource's previous name: a spec change renames its table, keeping "
+        "its rows.",
+    )
     owned: bool = Field(
         False, description="Rows belong to the user who created them; others never see them."
     )

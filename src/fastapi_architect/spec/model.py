@@ -114,6 +114,10 @@ class ResolvedField(_Frozen):
     sensitive: bool
     read_only: bool
     example: Scalar | None
+    # The field's previous name, and the value existing rows get when it becomes required
+    # (spec changes: see `evolve`).
+    renamed_from: str | None = None
+    backfill: Scalar | None = None
     # Implicit columns (id, created_at, ...) are fields the spec did not declare.
     implicit: bool = False
 
@@ -189,6 +193,8 @@ class Resource(_Frozen):
     default_sort_descending: bool
     search: tuple[str, ...]
     access: Access
+    # The resource's previous name (spec changes: see `evolve`).
+    renamed_from: str | None = None
 
     @property
     def owner_scoped(self) -> bool:

@@ -13,7 +13,7 @@ from fastapi_architect.spec.numbers import format_number
 from fastapi_architect.spec.resolve_base import Draft, ResolverBase
 from fastapi_architect.spec.source import DocPath
 from fastapi_architect.spec.types import FIELD_TYPES, FieldType, types_with
-from fastapi_architect.spec.values import LIMITS, Default, Limits, member_name
+from fastapi_architect.spec.values import LIMITS, Default, Limits, Rejection, member_name
 
 ENUM_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
@@ -169,6 +169,24 @@ class FieldResolver(ResolverBase):
                     f"{subject}: default {spec.default!r} {read.message}",
                     read.hint,
                 )
+        backfill: Scalar | None = None
+        if spec.backfill is not None and len(self.problems) == before:
+            read = kind.read_default(
+                spec.backfill,
+                Limits(spec.min_length, max_length, pattern, spec.min, spec.max, values),
+            )
+            if isinstance(read, Default) and read.factory is None:
+                backfill = read.value
+            else:
+                message = (
+                    read.message if isinstance(read, Rejection) else "is computed, not a value"
+                )
+                self.error(
+                    (*path, "backfill"),
+                    "bad-default",
+                    f"{subject}: backfill {spec.backfill!r} {message}",
+                    read.hint if isinstance(read, Rejection) else "give the value itself",
+                )
         if spec.read_only and spec.required and not has_default:
             self.error(
                 (*path, "read_only"),
@@ -202,6 +220,8 @@ class FieldResolver(ResolverBase):
             sensitive=spec.sensitive,
             read_only=spec.read_only,
             example=example,
+            renamed_from=spec.renamed_from,
+            backfill=backfill,
         )
 
     def enum_values(self, spec: FieldSpec, path: DocPath, subject: str) -> tuple[str, ...]:

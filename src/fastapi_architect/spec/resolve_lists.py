@@ -66,6 +66,7 @@ class ListResolver(ResolverBase):
             default_sort_descending=descending,
             search=search,
             access=access,
+            renamed_from=spec.renamed_from,
         )
 
     def column_list(
