@@ -198,12 +198,12 @@ def _write(spec: ResolvedSpec, text: str, target: Path, *, force: bool) -> Write
         raise _usage_error(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
-def _print_report(report: WriteReport) -> None:
+def _print_report(report: WriteReport, shown: Path | None = None) -> None:
     from fastapi_architect.generate import NEW_SUFFIX
 
     console = _console()
     console.print(
-        f"{report.root}: {len(report.written)} written, {len(report.merged)} merged, "
+        f"{shown or report.root}: {len(report.written)} written, {len(report.merged)} merged, "
         f"{len(report.unchanged)} unchanged, {len(report.kept)} kept, "
         f"{len(report.conflicted)} with conflicts",
         markup=False,
@@ -212,6 +212,14 @@ def _print_report(report: WriteReport) -> None:
         console.print(f"  merged {relative} (your edits kept)", markup=False)
     for relative in report.deleted:
         console.print(f"  left deleted {relative} (deleted by hand)", markup=False)
+    for relative in report.removed:
+        console.print(f"  removed {relative} (no longer generated)", markup=False)
+    for relative in report.stale:
+        console.print(
+            f"  stale {relative}: no longer generated, but edited by hand, so kept; remove it "
+            "or fold your edits into the new files",
+            markup=False,
+        )
     for relative in report.kept:
         console.print(
             f"  kept {relative} (edited by hand); the new version is {relative}{NEW_SUFFIX}",
@@ -287,7 +295,7 @@ def generate(
             "(`fastapi-architect diff` explains them)",
             markup=False,
         )
-    _print_report(report.written)
+    _print_report(report.written, project)
     if report.written.conflicted:
         raise typer.Exit(EXIT_PROBLEMS)
 

@@ -203,3 +203,38 @@ def test_a_spec_with_problems_is_reported_not_planned() -> None:
     with pytest.raises(SpecError) as caught:
         plan_change(V1, "project: {name: notes}\nresources: {Note: {fields: {x: nosuchtype}}}\n")
     assert caught.value.problems
+
+
+RENAMED_RESOURCE = """\
+project: {name: notes}
+auth: {mode: none}
+resources:
+  Memo:
+    fields:
+      body: {type: text, max_length: 500}
+    relations:
+      tags: {to: Tag, kind: many_to_many}
+  Tag:
+    fields:
+      name: string
+"""
+
+
+def test_a_renamed_resource_renames_its_tables_keys_and_constraints() -> None:
+    after = RENAMED_RESOURCE.replace("  Memo:\n", "  Note:\n    renamed_from: Memo\n")
+    result = plan_change(RENAMED_RESOURCE, after)
+    assert {step.id for step in result.steps} == {
+        "rename-table",
+        "rename-column",
+        "rename-index",
+        "rename-constraint",
+    }
+    subjects = [step.subject for step in result.steps]
+    assert subjects[:3] == [
+        "table memos to notes",
+        "table memo_tags to note_tags",
+        "column note_tags.memo_id to note_id",
+    ]
+    assert "constraint fk_memo_tags_memo_id_memos to fk_note_tags_note_id_notes" in subjects
+    assert all(step.safety is Safety.SAFE for step in result.steps)
+    assert not result.refused

@@ -197,3 +197,39 @@ def test_migrations_that_do_not_follow_the_lock_are_refused(project: Path) -> No
     assert code == 2
     assert "2 head revisions (0002x, 0003x)" in output
     assert "alembic merge heads" in output
+
+
+def test_a_renamed_resource_keeps_its_rows_and_its_old_files_go(tmp_path: Path) -> None:
+    from tests.evolve.test_plan import RENAMED_RESOURCE
+
+    target = tmp_path / "memos"
+    spec = tmp_path / "v1.yaml"
+    spec.write_text(RENAMED_RESOURCE)
+    assert runner.invoke(app, ["new", str(spec), "-o", str(target)]).exit_code == 0
+    edited = target / "app/services/memo.py"
+    edited.write_text(edited.read_text() + "# mine\n")
+
+    code, output = evolve(
+        target, RENAMED_RESOURCE.replace("  Memo:\n", "  Note:\n    renamed_from: Memo\n")
+    )
+
+    assert code == 0, output
+    revision = (target / "migrations/versions/0002_note_tags_notes.py").read_text()
+    assert 'op.rename_table("memos", "notes")' in revision
+    assert "removed app/models/memo.py (no longer generated)" in output
+    assert not (target / "app/models/memo.py").exists()
+    assert (target / "app/models/note.py").exists()
+    assert "stale app/services/memo.py" in output
+    assert edited.read_text().endswith("# mine\n")
+
+
+def test_the_docs_show_what_generate_prints(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = (EXAMPLES.parent / "docs" / "evolve.md").read_text()
+    block = doc.split("```console\n$ fastapi-architect generate .\n", 1)[1].split("```", 1)[0]
+    schema = project / "app/schemas/note.py"
+    schema.write_text("# Notes: what clients send and get back.\n" + schema.read_text())
+    (project / "architect.yaml").write_text(v2_without_refusals())
+    monkeypatch.chdir(project)
+    result = runner.invoke(app, ["generate", "."])
+    assert result.exit_code == 0, result.output
+    assert result.output == block

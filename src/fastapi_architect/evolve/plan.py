@@ -218,18 +218,28 @@ class _Planner:
                     continue
                 old_resource = old_resources[previous]
                 self.renames.tables[old_resource.table] = resource.table
-                self._association_renames(old_resource, resource)
             if old_resource is not None:
                 self._field_renames(old_resource, resource)
+                self._association_renames(old_resource, resource)
         # A table renamed without a resource rename (an explicit `table:` change) is a new
         # table to the plan: only `renamed_from` says that rows move.
 
     def _association_renames(self, old: Resource, new: Resource) -> None:
-        old_links = {r.name: r.association_table for r in old.relations}
+        """A many-to-many link's table and key columns are named after its resources: a
+        rename of either renames them too."""
+        old_links = {r.name: r for r in old.relations}
         for relation in new.relations:
             before = old_links.get(relation.name)
-            if before and relation.association_table and before != relation.association_table:
-                self.renames.tables[before] = relation.association_table
+            if before is None or not (before.association_table and relation.association_table):
+                continue
+            table = relation.association_table
+            if before.association_table != table:
+                self.renames.tables[before.association_table] = table
+            for previous, column in zip(
+                before.association_columns or (), relation.association_columns or (), strict=True
+            ):
+                if previous != column:
+                    self.renames.columns[(table, previous)] = column
 
     def _field_renames(self, old: Resource, new: Resource) -> None:
         old_names = {item.name for item in old.fields}
@@ -708,7 +718,7 @@ class _Planner:
             safety=Safety.SAFE,
             reason="a rename is a catalog change: every value stays",
             recipe="ALTER TABLE ... RENAME COLUMN",
-            cause=f"field {self._field_name(table, column)} renamed from {before.name}",
+            cause=f"{self._about(table.name, column.name, 'new')[0]} renamed from {before.name}",
             location=self._field_location(table, column, "new"),
         )
 

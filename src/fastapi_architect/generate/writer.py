@@ -46,6 +46,10 @@ class WriteReport:
     conflicted: list[str] = field(default_factory=list)
     # Files the generator wrote before and the user deleted since: left deleted.
     deleted: list[str] = field(default_factory=list)
+    # Files the previous rendering had and this one does not (a resource renamed or
+    # removed): deleted when still as generated, kept when edited by hand (`stale`).
+    removed: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
 
 
 def digest(text: str) -> str:
@@ -185,9 +189,36 @@ def _regenerate(
             else:
                 plan[path] = merged.text
                 (report.conflicted if merged.conflicts else report.merged).append(relative)
+    obsolete = _obsolete(target, files, base or {}, generated_before, report)
     plan[lock_path] = lock_text
     _replace_all(plan)
+    for path in obsolete:
+        path.unlink(missing_ok=True)
     return report
+
+
+def _obsolete(
+    target: Path,
+    files: Mapping[str, str],
+    base: Mapping[str, str],
+    generated_before: Mapping[str, str],
+    report: WriteReport,
+) -> list[Path]:
+    """Files generated last time that this rendering no longer has: those still as
+    generated, to delete once everything else is in place."""
+    obsolete: list[Path] = []
+    for relative in sorted(set(base) - set(files)):
+        path = target / relative
+        on_disk = _read_utf8(path) if path.is_file() else None
+        if on_disk is None:
+            continue
+        as_read = _universal_newlines(on_disk)
+        if generated_before.get(relative) == digest(as_read) or as_read == base[relative]:
+            obsolete.append(path)
+            report.removed.append(relative)
+        else:
+            report.stale.append(relative)
+    return obsolete
 
 
 def _recorded_hashes(lock_path: Path) -> dict[str, str]:
