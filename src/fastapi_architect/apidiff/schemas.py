@@ -194,6 +194,8 @@ class SchemaDiff:
             old = b.types | ({"null"} if b.nullable else set())
             new = r.types | ({"null"} if r.nullable else set())
             if old != new and not read_only:
+                # The null in a list of types is the change, so the detail names it.
+                detail = f"{', '.join(sorted(old))} → {', '.join(sorted(new))}"
                 if direction == "response":
                     stem = "list-of-types-widened" if new - old else "list-of-types-narrowed"
                 else:
