@@ -238,3 +238,24 @@ def test_a_renamed_resource_renames_its_tables_keys_and_constraints() -> None:
     assert "constraint fk_memo_tags_memo_id_memos to fk_note_tags_note_id_notes" in subjects
     assert all(step.safety is Safety.SAFE for step in result.steps)
     assert not result.refused
+
+
+def test_a_backfill_must_satisfy_the_field_it_fills() -> None:
+    from fastapi_architect.spec import check_text
+
+    text = V1.replace(
+        "legacy: {type: string, required: false}",
+        "legacy: {type: string, max_length: 5, backfill: far-too-long}",
+    )
+    (problem,) = check_text(text, "v2.yaml").problems
+    assert problem.render().startswith(
+        "v2.yaml:8:55: error: Note.legacy: backfill 'far-too-long' is longer than max_length 5"
+    )
+    enum = V1.replace("values: [draft, published]}", "values: [draft, published], backfill: gone}")
+    (problem,) = check_text(enum, "v2.yaml").problems
+    assert "backfill 'gone'" in problem.message
+    computed = V1.replace(
+        "legacy: {type: string, required: false}", "seen_at: {type: datetime, backfill: now}"
+    )
+    (problem,) = check_text(computed, "v2.yaml").problems
+    assert "backfill 'now' is computed, not a value" in problem.message

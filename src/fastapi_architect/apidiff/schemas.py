@@ -193,13 +193,16 @@ class SchemaDiff:
         if (b.listed or r.listed) and b.types is not None and r.types is not None:
             old = b.types | ({"null"} if b.nullable else set())
             new = r.types | ({"null"} if r.nullable else set())
-            if old != new and not read_only:
+            # An integer is a number: a list that trades one for the other may lose nothing.
+            lost = not _covered(frozenset(old), frozenset(new))
+            gained = not _covered(frozenset(new), frozenset(old))
+            if (lost or gained) and not read_only:
                 # The null in a list of types is the change, so the detail names it.
                 detail = f"{', '.join(sorted(old))} → {', '.join(sorted(new))}"
                 if direction == "response":
-                    stem = "list-of-types-widened" if new - old else "list-of-types-narrowed"
+                    stem = "list-of-types-widened" if gained else "list-of-types-narrowed"
                 else:
-                    stem = "list-of-types-narrowed" if old - new else "list-of-types-widened"
+                    stem = "list-of-types-narrowed" if lost else "list-of-types-widened"
                 self.emit(stem, path, detail, b, r)
             return True
         if (b.types == r.types and b.format == r.format) or read_only:

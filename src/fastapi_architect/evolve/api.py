@@ -184,6 +184,9 @@ class _Served:
         else from its design label."""
         if source is not None and FIELD_TYPES[source.type].label == item.type:
             schema = FIELD_TYPES[source.type].json_schema(source)
+            if request and schema.get("format") == "decimal":
+                # Pydantic reads a Decimal from a JSON number or string, and writes a string.
+                schema = {"anyOf": [{"type": "number"}, {"type": "string"}]}
             if request:
                 schema |= _checked_bounds(source)
         else:
