@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from importlib.resources import files
 from pathlib import PurePosixPath
@@ -21,7 +22,10 @@ from fastapi_architect.spec.routes import MAX_RELATED_IDS, Route, routes
 TEMPLATES = files("fastapi_architect.generate") / "templates"
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """One environment per process: each template is compiled once, however many projects
+    (or renderings of one, as a spec change needs) are rendered."""
     environment = jinja2.Environment(
         loader=jinja2.FunctionLoader(_load),
         autoescape=False,
