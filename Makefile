@@ -42,6 +42,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/generate_speed.py
 	$(BIN)/python bench/review_speed.py
 	$(BIN)/python bench/api_diff_speed.py
+	$(BIN)/python bench/evolve_speed.py
+	$(BIN)/python bench/evolve_locks.py
 	$(BIN)/python bench/served_backend.py
 
 docs: $(STAMP)

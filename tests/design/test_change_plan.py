@@ -167,8 +167,8 @@ def test_a_backfill_shows_its_update_and_the_row_lock(tmp_path: Path) -> None:
         "`backfill-column`, **needs a backfill**): UPDATE tasks SET assignee = 'nobody'" in backfill
     )
     # The rows an UPDATE writes stay locked: the phase says so, and how to keep it short.
-    assert "the rows it writes stay locked until its transaction commits" in backfill
-    assert "run it in batches" in backfill
+    assert "each batch committed on its own, so a row stays locked only" in backfill
+    assert "run it at a quiet time" in backfill
     assert "(`set-not-null`, safe online)" in found[PHASE_TITLES[3]]
     assert "Renames are the exception" not in found[PHASE_TITLES[0]]
     assert "No step of this change belongs to this phase." in found[PHASE_TITLES[0]]

@@ -95,7 +95,10 @@ def test_a_field_made_required_is_backfilled_then_proven_not_null() -> None:
         ("set-not-null", "column notes.legacy"),
     ]
     assert [step.safety for step in result.steps] == [Safety.BACKFILL, Safety.SAFE]
-    assert result.steps[0].recipe == "UPDATE notes SET legacy = 'none' WHERE legacy IS NULL"
+    assert (
+        result.steps[0].recipe
+        == "UPDATE notes SET legacy = 'none' WHERE legacy IS NULL, in batches"
+    )
     assert "NOT VALID" in result.steps[1].recipe
 
 

@@ -31,6 +31,10 @@ class Code:
 
     lines: list[str] = field(default_factory=list)
     online_lines: list[str] = field(default_factory=list)
+    # CONCURRENTLY index builds and drops, last: they wait for older transactions to end.
+    concurrent_lines: list[str] = field(default_factory=list)
+    # The revision defines `backfill()`, which a body calls.
+    backfills: bool = False
 
     def add(self, *lines: str) -> None:
         self.lines.extend(lines)
@@ -38,13 +42,16 @@ class Code:
     def per_dialect(self, postgresql: list[str], sqlite: list[str]) -> None:
         self.lines.append("if postgresql:")
         self.lines.extend(f"    {line}" for line in postgresql)
-        self.lines.append("else:")
-        self.lines.extend(f"    {line}" for line in sqlite or ["pass"])
+        if sqlite:
+            self.lines.append("else:")
+            self.lines.extend(f"    {line}" for line in sqlite)
 
-    def online(self, postgresql: list[str], sqlite: list[str] | None = None) -> None:
-        """Statements PostgreSQL runs after the transaction; SQLite runs `sqlite` (by
-        default the same statements) in order."""
-        self.online_lines.extend(postgresql)
+    def online(
+        self, postgresql: list[str], sqlite: list[str] | None = None, *, concurrent: bool = False
+    ) -> None:
+        """Statements PostgreSQL runs after the transaction (`concurrent`: after all the
+        others); SQLite runs `sqlite` (by default the same statements) in order."""
+        (self.concurrent_lines if concurrent else self.online_lines).extend(postgresql)
         sqlite = postgresql if sqlite is None else sqlite
         if sqlite:
             self.lines.append("if not postgresql:")
@@ -62,13 +69,20 @@ class Code:
             f"    op.execute({LOCK_TIMEOUT!r})",
             '    op.execute("SET statement_timeout = 0")',
         ]
+        online = list(self.online_lines)
+        if self.concurrent_lines:
+            online += [
+                "# CONCURRENTLY waits for older transactions without blocking anyone: no timeout.",
+                'op.execute("SET lock_timeout = 0")',
+                *self.concurrent_lines,
+            ]
         tail: list[str] = []
-        if self.online_lines:
+        if online:
             tail = [
                 "if postgresql:",
                 "    # Outside the transaction: no lock taken above is held while these run.",
                 "    with op.get_context().autocommit_block():",
-                *(f"        {line}" for line in self.online_lines),
+                *(f"        {line}" for line in online),
             ]
         return head + self.lines + tail
 
@@ -143,7 +157,7 @@ def index_call(table: str, index: Index, *, concurrently: bool = False) -> str:
         where = f"sa.text({literal(index.where)})"
         text += f", postgresql_where={where}, sqlite_where={where}"
     if concurrently:
-        # Built outside a transaction: IF NOT EXISTS lets a failed run be run again.
+        # After the drop of a failed build, IF NOT EXISTS only guards a rerun by hand.
         text += ", postgresql_concurrently=True, if_not_exists=True"
     return text + ")"
 
@@ -209,11 +223,23 @@ def _drop_foreign_key(code: Code, table: str, key: ForeignKey) -> None:
 
 
 def _add_index(code: Code, table: str, index: Index) -> None:
-    code.online([index_call(table, index, concurrently=True)], [index_call(table, index)])
+    # A build that failed leaves an INVALID index under the name: drop it, then build.
+    code.online(
+        [
+            drop_index_call(table, index, concurrently=True),
+            index_call(table, index, concurrently=True),
+        ],
+        [index_call(table, index)],
+        concurrent=True,
+    )
 
 
 def _drop_index(code: Code, table: str, index: Index) -> None:
-    code.online([drop_index_call(table, index, concurrently=True)], [drop_index_call(table, index)])
+    code.online(
+        [drop_index_call(table, index, concurrently=True)],
+        [drop_index_call(table, index)],
+        concurrent=True,
+    )
 
 
 def create_table_calls(table: Table) -> list[str]:
@@ -402,17 +428,17 @@ class FillColumn(Operation):
     table: str
     column: Column
     value: Scalar | None
+    # The table's primary key, which the backfill walks in batches.
+    key: str = "id"
 
     def upgrade(self, code: Code) -> None:
         if self.value is None:
             return
-        name, table = self.column.name, self.table
-        rows = f"{table}_table"
+        code.backfills = True
         code.online(
             [
-                f"{rows} = sa.table({table!r}, sa.column({name!r}, {sa_type(self.column)}))",
-                f"op.execute({rows}.update().where({rows}.c[{name!r}].is_(None))"
-                f".values({{{name!r}: {value_source(self.column, self.value)}}}))",
+                f"backfill({self.table!r}, {self.key!r}, sa.Column({self.column.name!r}, "
+                f"{sa_type(self.column)}), {value_source(self.column, self.value)})"
             ]
         )
 
@@ -423,16 +449,23 @@ class FillColumn(Operation):
 def _set_not_null(code: Code, table: str, column: Column) -> None:
     name = column.name
     check = constraint_name("ck", table, name, "not_null")
-    # A validated check proves NOT NULL without a scan under an exclusive lock.
-    code.online(
+    # The check holds for every row written from the transaction's commit on (the backfill
+    # runs after it); once validated, SET NOT NULL trusts it instead of scanning under an
+    # exclusive lock.
+    code.per_dialect(
         [
             _sql(
                 f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(check)} CHECK ({_q(name)} IS NOT "
                 "NULL) NOT VALID"
-            ),
+            )
+        ],
+        [],
+    )
+    code.online(
+        [
             _sql(f"ALTER TABLE {_q(table)} VALIDATE CONSTRAINT {_q(check)}"),
             _sql(f"ALTER TABLE {_q(table)} ALTER COLUMN {_q(name)} SET NOT NULL"),
-            _sql(f"ALTER TABLE {_q(table)} DROP CONSTRAINT {_q(check)}"),
+            _sql(f"ALTER TABLE {_q(table)} DROP CONSTRAINT IF EXISTS {_q(check)}"),
         ],
         _batch(
             table,

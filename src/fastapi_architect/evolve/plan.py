@@ -34,7 +34,8 @@ from fastapi_architect.evolve.operations import (
     RenameTable,
     SetNotNull,
 )
-from fastapi_architect.spec import SpecError, check_text
+from fastapi_architect.spec import SpecError
+from fastapi_architect.spec.loader import check_text_located
 from fastapi_architect.spec.model import (
     CheckConstraint,
     Column,
@@ -47,7 +48,7 @@ from fastapi_architect.spec.model import (
     Table,
 )
 from fastapi_architect.spec.problems import Location, Problem
-from fastapi_architect.spec.source import DocPath, SourceMap, parse_document
+from fastapi_architect.spec.source import DocPath, SourceMap
 from fastapi_architect.spec.types import lossless
 
 Side = str  # "old" or "new"
@@ -81,21 +82,31 @@ def plan_change(
     old_text: str, new_text: str, *, old_file: str = "<old>", new_file: str = "<new>"
 ) -> Plan:
     """The plan between two spec texts; SpecError when either has problems."""
-    return plan_with_operations(old_text, new_text, old_file=old_file, new_file=new_file)[0]
+    return plan_with_operations(old_text, new_text, old_file=old_file, new_file=new_file).plan
+
+
+@dataclass(frozen=True)
+class Change:
+    """A spec change: both specs resolved, the plan, and the operations that carry it out."""
+
+    old: ResolvedSpec
+    new: ResolvedSpec
+    plan: Plan
+    operations: tuple[Operation, ...]
 
 
 def plan_with_operations(
     old_text: str, new_text: str, *, old_file: str = "<old>", new_file: str = "<new>"
-) -> tuple[Plan, tuple[Operation, ...]]:
+) -> Change:
+    """The change between two spec texts; SpecError lists the problems of either."""
     specs: dict[Side, ResolvedSpec] = {}
     sources: dict[Side, SourceMap] = {}
     problems: list[Problem] = []
     for side, text, file in (("old", old_text, old_file), ("new", new_text, new_file)):
-        result = check_text(text, file)
+        result, source = check_text_located(text, file)
         problems += result.problems
         if result.spec is not None and not result.problems:
-            specs[side] = result.spec
-            sources[side] = parse_document(text, file)[1]
+            specs[side], sources[side] = result.spec, source
     if problems or len(specs) != 2:
         raise SpecError(tuple(problems))
 
@@ -105,7 +116,8 @@ def plan_with_operations(
         except (KeyError, IndexError, TypeError):
             return None
 
-    return operations(specs["old"], specs["new"], locate=locate)
+    plan, ops = operations(specs["old"], specs["new"], locate=locate)
+    return Change(old=specs["old"], new=specs["new"], plan=plan, operations=ops)
 
 
 def plan_specs(old: ResolvedSpec, new: ResolvedSpec, *, locate: Locator = _nowhere) -> Plan:
@@ -405,16 +417,18 @@ class _Planner:
                     subject=subject,
                     safety=Safety.BACKFILL,
                     reason=f"every row holding NULL is written once (SET {column.name} = "
-                    f"{_sql_literal(value)}, the field's {source}), in its own transaction after "
-                    "the schema change commits; those rows stay locked while it runs",
+                    f"{_sql_literal(value)}, the field's {source}) after the schema change "
+                    "commits, in batches of rows in key order, each locked until its batch "
+                    "commits",
                     recipe=f"UPDATE {table.name} SET {column.name} = {_sql_literal(value)} "
-                    f"WHERE {column.name} IS NULL",
+                    f"WHERE {column.name} IS NULL, in batches",
                     cause=f"field {self._field_name(table, column)} {how}",
                     location=self._field_location(table, column, "new"),
                 ),
                 table.name,
                 column,
                 value,
+                key=table.primary_key[0],
             )
         )
         self.ops.append(
@@ -939,4 +953,4 @@ def _wider(before: Column, after: Column) -> bool:
     return False
 
 
-__all__ = ["Locator", "operations", "plan_change", "plan_specs", "plan_with_operations"]
+__all__ = ["Change", "Locator", "operations", "plan_change", "plan_specs", "plan_with_operations"]

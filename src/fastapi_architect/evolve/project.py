@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,16 +17,18 @@ from fastapi_architect.generate import (
     GENERATOR_VERSION,
     INITIAL_REVISION,
     LOCK_FILE,
+    SPEC_FILE,
     WriteReport,
     lock_record,
     render_files,
 )
-from fastapi_architect.generate.layout import REVISION_TEMPLATE
+from fastapi_architect.generate.layout import INITIAL_MIGRATION, REVISION_TEMPLATE, plan
 from fastapi_architect.generate.render import render_template
-from fastapi_architect.generate.writer import formatted, write_project
-from fastapi_architect.spec import SpecError, check_text
+from fastapi_architect.generate.writer import write_project
+from fastapi_architect.spec import ResolvedSpec, SpecError, check_text
 
 VERSIONS = "migrations/versions"
+_UNFORMATTED_REVISION = "new_revision.py"
 # The steps --allow-data-loss lets through; a lossy type change stays refused.
 DROPS = frozenset({"drop-column", "drop-table"})
 _REVISION = re.compile(r"^revision(?:\s*:\s*str)?\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
@@ -69,7 +72,7 @@ def evolve_project(
     lock = _read_lock(target)
     old_text = lock["spec"]
     try:
-        plan, ops = plan_with_operations(
+        change = plan_with_operations(
             old_text,
             spec_text,
             old_file=f"{target / LOCK_FILE} (previous spec)",
@@ -82,30 +85,50 @@ def evolve_project(
                 "version; regenerate the project from it with `new --force` first"
             ) from None
         raise
+    plan, ops = change.plan, change.operations
     standing = refusals(plan, allow_data_loss=allow_data_loss)
     if standing.steps:
         raise PlanRefused(standing)
     head = _head(target, str(lock.get("migration_head", INITIAL_REVISION)))
-    new_spec = check_text(spec_text, spec_file).spec
-    old_spec = check_text(old_text).spec
-    if new_spec is None or old_spec is None:  # both were checked by the planner
-        raise EvolveError("the specs could not be read twice the same way")
-    initial = f"{VERSIONS}/{INITIAL_REVISION}_initial.py"
-    files = render_files(new_spec, spec_text)
-    files.pop(initial)
-    base = render_files(old_spec, old_text)
-    base.pop(initial)
+    new_spec, old_spec = change.new, change.old
     revision_path: str | None = None
     new_head = head
+    extra: dict[str, str] = {}
     if ops:
         new_head = _next_revision(target)
         revision_path = f"{VERSIONS}/{new_head}_{_slug(ops)}.py"
-        files[revision_path] = formatted({"revision.py": _revision(ops, new_head, head)})[
-            "revision.py"
-        ]
+        # Formatted with the project, under a name its ruff settings do not exclude.
+        extra[_UNFORMATTED_REVISION] = _revision(ops, new_head, head)
+    files = render_files(new_spec, spec_text, extra=extra)
+    del files[INITIAL_MIGRATION]
+    if revision_path is not None:
+        files[revision_path] = files.pop(_UNFORMATTED_REVISION)
     lock_values = lock_record(new_spec, spec_text, migration_head=new_head)
+    base = _PreviousRendering(old_spec, old_text)
     written = write_project(target, files, lock_values, force=True, base=base)
     return EvolveReport(plan=plan, revision=revision_path, written=written)
+
+
+class _PreviousRendering(Mapping[str, str]):
+    """What the generator wrote last time (the previous spec rendered again, revisions
+    aside): its paths at once, its texts only when a file edited by hand needs them."""
+
+    def __init__(self, spec: ResolvedSpec, spec_text: str) -> None:
+        self.spec, self.spec_text = spec, spec_text
+        self.paths = [item.path for item in plan(spec) if item.path != INITIAL_MIGRATION]
+        self.paths.append(SPEC_FILE)
+        self._texts: dict[str, str] | None = None
+
+    def __getitem__(self, path: str) -> str:
+        if self._texts is None:
+            self._texts = render_files(self.spec, self.spec_text)
+        return self._texts[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
 
 
 def _read_lock(target: Path) -> dict[str, str]:
@@ -209,6 +232,7 @@ def _revision(ops: tuple[Operation, ...], revision: str, down_revision: str) -> 
         summary=summary,
         revision=revision,
         down_revision=down_revision,
+        backfills=upgrade.backfills,
         upgrade=upgrade.body(),
         downgrade=downgrade.body(),
     )

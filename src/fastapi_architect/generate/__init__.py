@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
+from fastapi_architect.generate.layout import INITIAL_MIGRATION
 from fastapi_architect.generate.render import UnsupportedSpecError, render_project
 from fastapi_architect.generate.writer import (
     LOCK_FILE,
@@ -26,9 +28,12 @@ def _spec_file_text(spec_text: str) -> str:
     return spec_text if spec_text.endswith("\n") else spec_text + "\n"
 
 
-def render_files(spec: ResolvedSpec, spec_text: str) -> dict[str, str]:
-    """Every file of the project, formatted: same spec, same bytes."""
-    files = render_project(spec, GENERATOR_VERSION)
+def render_files(
+    spec: ResolvedSpec, spec_text: str, *, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Every file of the project, and the `extra` files given, formatted together: same
+    spec, same bytes."""
+    files = render_project(spec, GENERATOR_VERSION) | dict(extra or {})
     files = formatted(files)
     files[SPEC_FILE] = _spec_file_text(spec_text)
     return dict(sorted(files.items()))
@@ -61,6 +66,7 @@ def generate_project(
 
 __all__ = [
     "GENERATOR_VERSION",
+    "INITIAL_MIGRATION",
     "INITIAL_REVISION",
     "LOCK_FILE",
     "NEW_SUFFIX",

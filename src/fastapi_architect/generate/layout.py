@@ -254,6 +254,9 @@ RESOURCE_TESTS = _file(
 
 # ---------------------------------------------------------------- every file, in order
 
+# The first revision: every table (each spec change adds a revision of its own: `evolve`).
+INITIAL_MIGRATION = "migrations/versions/0001_initial.py"
+
 FILES: tuple[GeneratedFile, ...] = (
     _file("pyproject.toml", "project", "Package, dependencies and tool settings."),
     _file("Makefile", "project", "Install, run, test, lint, migrate."),
@@ -343,7 +346,7 @@ FILES: tuple[GeneratedFile, ...] = (
         values=("endpoint_modules",),
     ),
     _file(
-        "migrations/versions/0001_initial.py",
+        INITIAL_MIGRATION,
         "migrations",
         "The initial revision: every table.",
         values=("tables",),

@@ -156,7 +156,6 @@ def _regenerate(
         path = target / relative
         if not path.resolve().is_relative_to(target):
             raise GenerateError(f"{path} leads outside {target} (a symbolic link?); not writing")
-        previous_text = None if base is None else base.get(relative)
         if not path.exists():
             if base is not None and relative in generated_before:
                 # The generator wrote it and the user removed it since: that choice stands.
@@ -175,7 +174,14 @@ def _regenerate(
         as_read = _universal_newlines(on_disk)
         if as_read == new_text:
             report.unchanged.append(relative)
-        elif generated_before.get(relative) == digest(as_read) or as_read == previous_text:
+        elif (
+            generated_before.get(relative) == digest(as_read)
+            or (
+                # Read from `base` only here: a lazy base renders on first use.
+                previous_text := None if base is None else base.get(relative)
+            )
+            == as_read
+        ):
             plan[path] = new_text
             report.written.append(relative)
         elif previous_text is None:
@@ -189,7 +195,7 @@ def _regenerate(
             else:
                 plan[path] = merged.text
                 (report.conflicted if merged.conflicts else report.merged).append(relative)
-    obsolete = _obsolete(target, files, base or {}, generated_before, report)
+    obsolete = _obsolete(target, files, base if base is not None else {}, generated_before, report)
     plan[lock_path] = lock_text
     _replace_all(plan)
     for path in obsolete:

@@ -49,10 +49,15 @@ class SpecError(Exception):
 
 def check_text(text: str, file: str = "<spec>") -> CheckResult:
     """Check spec text (YAML, or JSON when `file` ends in .json). Never raises on bad input."""
+    return check_text_located(text, file)[0]
+
+
+def check_text_located(text: str, file: str = "<spec>") -> tuple[CheckResult, SourceMap]:
+    """`check_text`, and where each key and value of the text is (empty when unparsable)."""
     try:
         data, source = parse_document(text, file)
     except DocumentError as exc:
-        return CheckResult(file=file, spec=None, problems=(exc.problem,))
+        return CheckResult(file=file, spec=None, problems=(exc.problem,)), SourceMap(file)
     if data is None:
         problem = Problem.at(
             Location(file, 1, 1),
@@ -60,14 +65,14 @@ def check_text(text: str, file: str = "<spec>") -> CheckResult:
             "the spec is empty",
             "start with: project: {name: my-api} and resources: {...}",
         )
-        return CheckResult(file=file, spec=None, problems=(problem,))
+        return CheckResult(file=file, spec=None, problems=(problem,)), source
     try:
         document = SpecDocument.model_validate(data)
     except ValidationError as exc:
         problems = [_problem(error, source) for error in exc.errors(include_url=False)]
-        return CheckResult(file=file, spec=None, problems=_ordered(problems))
+        return CheckResult(file=file, spec=None, problems=_ordered(problems)), source
     spec, problems = resolve(document, source)
-    return CheckResult(file=file, spec=spec, problems=_ordered(problems))
+    return CheckResult(file=file, spec=spec, problems=_ordered(problems)), source
 
 
 def check_file(path: str | Path) -> CheckResult:

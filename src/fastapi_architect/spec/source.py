@@ -123,9 +123,24 @@ def _parse_json(text: str, file: str) -> tuple[Any, SourceMap]:
     return data, source
 
 
+# libyaml's parser when PyYAML was built with it: the same nodes and marks, far faster.
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _parse_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
+    if _FAST_LOADER is not yaml.SafeLoader:
+        try:
+            return _parse_yaml_with(_FAST_LOADER, text, file)
+        except DocumentError:
+            pass  # PyYAML's own parser words what is wrong better: let it say it
+    return _parse_yaml_with(yaml.SafeLoader, text, file)
+
+
+def _parse_yaml_with(
+    loader_class: type[yaml.SafeLoader], text: str, file: str
+) -> tuple[Any, SourceMap]:
     try:
-        loader = yaml.SafeLoader(text)
+        loader = loader_class(text)
     except yaml.reader.ReaderError as exc:
         raise DocumentError(_reader_problem(exc, text, file)) from None
     try:
