@@ -431,38 +431,39 @@ class FillColumn(Operation):
     # The table's primary key, which the backfill walks in batches.
     key: str = "id"
 
+    def call(self) -> str:
+        """The revision's call that fills the rows (the value is known: not refused)."""
+        assert self.value is not None
+        return (
+            f"backfill({self.table!r}, {self.key!r}, sa.Column({self.column.name!r}, "
+            f"{sa_type(self.column)}), {value_source(self.column, self.value)})"
+        )
+
     def upgrade(self, code: Code) -> None:
         if self.value is None:
             return
         code.backfills = True
-        code.online(
-            [
-                f"backfill({self.table!r}, {self.key!r}, sa.Column({self.column.name!r}, "
-                f"{sa_type(self.column)}), {value_source(self.column, self.value)})"
-            ]
-        )
+        code.online([self.call()])
 
     def downgrade(self, code: Code) -> None:
         """Filled values stay: they are valid for the column either way."""
 
 
-def _set_not_null(code: Code, table: str, column: Column) -> None:
+def _set_not_null(code: Code, table: str, column: Column, refill: str | None = None) -> None:
+    """NOT NULL proven by a validated check, not by a scan under an exclusive lock.
+
+    The check comes after the backfill, since a NOT VALID check still refuses an update of
+    a row that breaks it; `refill` then fills the rows written NULL meanwhile (by code that
+    does not set the column yet), which the check keeps out from then on."""
     name = column.name
     check = constraint_name("ck", table, name, "not_null")
-    # The check holds for every row written from the transaction's commit on (the backfill
-    # runs after it); once validated, SET NOT NULL trusts it instead of scanning under an
-    # exclusive lock.
-    code.per_dialect(
+    code.online(
         [
             _sql(
                 f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(check)} CHECK ({_q(name)} IS NOT "
                 "NULL) NOT VALID"
-            )
-        ],
-        [],
-    )
-    code.online(
-        [
+            ),
+            *([refill] if refill else []),
             _sql(f"ALTER TABLE {_q(table)} VALIDATE CONSTRAINT {_q(check)}"),
             _sql(f"ALTER TABLE {_q(table)} ALTER COLUMN {_q(name)} SET NOT NULL"),
             _sql(f"ALTER TABLE {_q(table)} DROP CONSTRAINT IF EXISTS {_q(check)}"),
@@ -490,9 +491,12 @@ def _drop_not_null(code: Code, table: str, column: Column) -> None:
 class SetNotNull(Operation):
     table: str
     column: Column
+    # The backfill that ran before it, run again once the check holds (None: no backfill).
+    backfill: FillColumn | None = None
 
     def upgrade(self, code: Code) -> None:
-        _set_not_null(code, self.table, self.column)
+        refill = self.backfill.call() if self.backfill is not None else None
+        _set_not_null(code, self.table, self.column, refill)
 
     def downgrade(self, code: Code) -> None:
         _drop_not_null(code, self.table, self.column)

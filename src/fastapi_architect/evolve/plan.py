@@ -409,28 +409,27 @@ class _Planner:
             self._refuse_fill(table, column, item, how)
             return
         source = "backfill" if item is not None and item.backfill is not None else "default"
-        self.ops.append(
-            FillColumn(
-                Step(
-                    id="backfill-column",
-                    table=table.name,
-                    subject=subject,
-                    safety=Safety.BACKFILL,
-                    reason=f"every row holding NULL is written once (SET {column.name} = "
-                    f"{_sql_literal(value)}, the field's {source}) after the schema change "
-                    "commits, in batches of rows in key order, each locked until its batch "
-                    "commits",
-                    recipe=f"UPDATE {table.name} SET {column.name} = {_sql_literal(value)} "
-                    f"WHERE {column.name} IS NULL, in batches",
-                    cause=f"field {self._field_name(table, column)} {how}",
-                    location=self._field_location(table, column, "new"),
-                ),
-                table.name,
-                column,
-                value,
-                key=table.primary_key[0],
-            )
+        fill = FillColumn(
+            Step(
+                id="backfill-column",
+                table=table.name,
+                subject=subject,
+                safety=Safety.BACKFILL,
+                reason=f"every row holding NULL is written once (SET {column.name} = "
+                f"{_sql_literal(value)}, the field's {source}) after the schema change "
+                "commits, in batches of rows in key order, each locked until its batch "
+                "commits",
+                recipe=f"UPDATE {table.name} SET {column.name} = {_sql_literal(value)} "
+                f"WHERE {column.name} IS NULL, in batches",
+                cause=f"field {self._field_name(table, column)} {how}",
+                location=self._field_location(table, column, "new"),
+            ),
+            table.name,
+            column,
+            value,
+            key=table.primary_key[0],
         )
+        self.ops.append(fill)
         self.ops.append(
             SetNotNull(
                 Step(
@@ -441,13 +440,14 @@ class _Planner:
                     reason="PostgreSQL proves NOT NULL from a validated CHECK instead of "
                     "scanning the table under an exclusive lock; SQLite rebuilds the table "
                     "(batch mode)",
-                    recipe=f"CHECK ({column.name} IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL, "
-                    "DROP CHECK",
+                    recipe=f"CHECK ({column.name} IS NOT NULL) NOT VALID, the backfill again "
+                    "for rows written NULL meanwhile, VALIDATE, SET NOT NULL, DROP CHECK",
                     cause=f"field {self._field_name(table, column)} {how}",
                     location=self._field_location(table, column, "new"),
                 ),
                 table.name,
                 column,
+                fill,
             )
         )
 
