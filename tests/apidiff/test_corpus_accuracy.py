@@ -68,3 +68,14 @@ def test_catalogue_agrees_with_oasdiff() -> None:
     assert not disagreements, "\n".join(disagreements)
     own = [check.id for check in CHECKS.values() if check.oasdiff is None and check.id in rules]
     assert not own, f"these are oasdiff's ids: mark them so: {own}"
+
+
+def test_skipping_equal_operations_changes_no_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every corpus pair gives the same report whether operations equal down to what they
+    reach are skipped (as they are) or compared in full."""
+    from fastapi_architect.apidiff.unchanged import Unchanged
+
+    pairs = [(load_document(c.base), load_document(c.revision)) for c in load_cases()]
+    skipping = [diff(base, revision) for base, revision in pairs]
+    monkeypatch.setattr(Unchanged, "same_operation", lambda *_: False)
+    assert [diff(base, revision) for base, revision in pairs] == skipping

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from fastapi_architect.apidiff import Level, Report, diff, parse_document
+from fastapi_architect.apidiff.unchanged import Unchanged
 
 
 def document(
@@ -545,3 +546,68 @@ def test_widely_shared_recursive_schemas_are_compared_once_each() -> None:
     at_s7 = next(c for c in report.changes if c.operation == "GET /s7")
     assert "`a` in the response 200" in at_s7.message
     assert all(c.message.count("/") <= 2 for c in report.changes)
+
+
+# ---------------------------------------------------------------- what an equal operation reaches
+
+
+def _pets(pet_schema: dict[str, Any], scheme: dict[str, Any]) -> dict[str, Any]:
+    """GET /pets answering a Pet that is a Cat or a Dog (by discriminator mapping), written
+    identically on both sides; only what the operation reaches differs."""
+    doc = document(
+        {
+            "/pets": {
+                "get": {
+                    "security": [{"key": []}],
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}
+                            },
+                        }
+                    },
+                }
+            }
+        },
+        {
+            "Pet": {
+                "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"type": "object"}],
+                "discriminator": {
+                    "propertyName": "kind",
+                    "mapping": {"dog": "#/components/schemas/Dog"},
+                },
+            },
+            "Cat": {"$ref": "#/components/schemas/Animal"},
+            "Animal": {"type": "object", "properties": {"name": {"type": "string"}}},
+            "Dog": pet_schema,
+        },
+    )
+    doc["components"]["securitySchemes"] = {"key": scheme}
+    return doc
+
+
+DOG = {"type": "object", "properties": {"bark": {"type": "string"}}, "required": ["bark"]}
+KEY = {"type": "apiKey", "in": "header", "name": "X-Key"}
+
+
+def test_an_equal_operation_is_still_judged_by_what_its_refs_reach(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert run(_pets(DOG, KEY), _pets(DOG, KEY)).changes == ()
+    # Two $refs away, through Cat to Animal.
+    base, revision = _pets(DOG, KEY), _pets(DOG, KEY)
+    revision["components"]["schemas"]["Animal"]["properties"]["name"]["type"] = "integer"
+    assert "response-property-type-changed" in ids(run(base, revision))
+    # Skipping equal operations changes no report: the same as comparing every operation,
+    # for a schema named by a discriminator's mapping and for a security scheme too.
+    dog = copy.deepcopy(DOG)
+    del dog["properties"]["bark"], dog["required"]
+    pairs = [
+        (base, revision),
+        (_pets(DOG, KEY), _pets(dog, KEY)),
+        (_pets(DOG, KEY), _pets(DOG, {**KEY, "in": "query"})),
+    ]
+    skipping = [run(a, b) for a, b in pairs]
+    monkeypatch.setattr(Unchanged, "same_operation", lambda *_: False)
+    assert [run(a, b) for a, b in pairs] == skipping

@@ -141,6 +141,8 @@ def _operation(
         ctx.emit(operation, check_id, detail, old_op, new_op)
     if new_level in ("draft", "alpha"):
         return  # changes to what is not yet promised are not judged
+    if old_path == new_path and ctx.unchanged.same_operation(old_item, new_item, method):
+        return  # nothing the operation reaches differs: nothing to find, at any cost
     _deprecation(ctx, operation, old_op, new_op)
     _identity(ctx, operation, old_op, new_op)
     compare_parameters(

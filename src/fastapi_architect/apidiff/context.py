@@ -10,6 +10,7 @@ from datetime import date
 from fastapi_architect.apidiff.checks import CHECKS
 from fastapi_architect.apidiff.model import Change
 from fastapi_architect.apidiff.nodes import Node, Side
+from fastapi_architect.apidiff.unchanged import Unchanged
 
 
 @dataclass
@@ -21,6 +22,10 @@ class Context:
     # What each pair of schemas shows on its own, by pair and direction (see schemas.py).
     judged: dict[Hashable, object] = field(default_factory=dict)
     reach: dict[Hashable, frozenset[Hashable]] = field(default_factory=dict)
+    unchanged: Unchanged = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.unchanged = Unchanged(self.base.document.data, self.revision.document.data)
 
     def emit(
         self,
