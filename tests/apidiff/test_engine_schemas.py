@@ -611,3 +611,17 @@ def test_an_equal_operation_is_still_judged_by_what_its_refs_reach(
     skipping = [run(a, b) for a, b in pairs]
     monkeypatch.setattr(Unchanged, "same_operation", lambda *_: False)
     assert [run(a, b) for a, b in pairs] == skipping
+
+
+def test_a_format_added_to_an_optional_field_is_judged_as_on_a_required_one() -> None:
+    """`str | None` to `EmailStr | None`: the format inside `anyOf [string, null]`."""
+
+    def email(schema: dict[str, Any]) -> dict[str, Any]:
+        return request({"type": "object", "properties": {"email": schema}})
+
+    plain, formatted = {"type": "string"}, {"type": "string", "format": "email"}
+    optional = [{"type": "null"}]
+    assert ids(run(email(plain), email(formatted))) == ["request-property-type-changed"]
+    assert ids(
+        run(email({"anyOf": [plain, *optional]}), email({"anyOf": [formatted, *optional]}))
+    ) == ["request-property-type-changed"]

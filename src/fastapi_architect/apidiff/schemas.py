@@ -204,7 +204,10 @@ class SchemaDiff:
                 else:
                     stem = "list-of-types-narrowed" if lost else "list-of-types-widened"
                 self.emit(stem, path, detail, b, r)
-            return True
+            if lost or gained or b.format == r.format:
+                return True
+            # The same list of types with another format (`str | None` to `EmailStr | None`):
+            # judged as the format change of a single type is.
         if (b.types == r.types and b.format == r.format) or read_only:
             return False
         concrete = bool(b.types) and bool(r.types) and b.types != r.types
