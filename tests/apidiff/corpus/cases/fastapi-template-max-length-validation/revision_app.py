@@ -12,33 +12,8 @@ holds it (git archive d421c90a backend | tar -x -C "$FULL_STACK_TEMPLATE_CHECKOU
 install its locked dependencies, and run the recipe in corpus/README.md. No database is needed.
 """
 
-import importlib
-import os
-import sys
+import runpy
 from pathlib import Path
 
-COMMIT = "d421c90af27224dfe14e971e6bb2cf03fa62d084"
-SETTINGS = {
-    "PROJECT_NAME": "Full Stack FastAPI Project",
-    "POSTGRES_SERVER": "localhost",
-    "POSTGRES_USER": "postgres",
-    "POSTGRES_PASSWORD": "changethis",
-    "POSTGRES_DB": "app",
-    "FIRST_SUPERUSER": "admin@example.com",
-    "FIRST_SUPERUSER_PASSWORD": "changethis",
-    "SECRET_KEY": "changethis",
-    "ENVIRONMENT": "local",
-    "DOMAIN": "localhost",
-    "FRONTEND_HOST": "http://localhost:5173",
-    "SENTRY_DSN": "",
-}
-for key, value in SETTINGS.items():
-    os.environ.setdefault(key, value)
-backend = Path(os.environ["FULL_STACK_TEMPLATE_CHECKOUTS"]) / COMMIT[:8] / "backend"
-os.chdir(backend)  # the settings read ../.env relative to the backend folder
-sys.path.insert(0, str(backend))
-for module in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-    del sys.modules[module]  # the other side's `app` package, when both run in one process
-if "sqlmodel" in sys.modules:  # and its tables, registered in the shared SQLModel.metadata
-    sys.modules["sqlmodel"].SQLModel.metadata.clear()
-app = importlib.import_module("app.main").app
+shared = runpy.run_path(str(Path(__file__).resolve().parents[2] / "full_stack_template.py"))
+app = shared["served_app"]("d421c90af27224dfe14e971e6bb2cf03fa62d084")
