@@ -87,7 +87,8 @@ def read_source(source: str | None, app: AppSpec | None, cwd: Path | None = None
     return load_document(file, source)
 
 
-def _git(args: list[str], cwd: Path) -> bytes:
+def git_output(args: list[str], cwd: Path) -> bytes:
+    """What `git ARGS` prints in `cwd`; ApiDiffInputError with git's words when it fails."""
     try:
         result = subprocess.run(
             ["git", *args], cwd=cwd, capture_output=True, check=False, timeout=60
@@ -100,14 +101,15 @@ def _git(args: list[str], cwd: Path) -> bytes:
     return result.stdout
 
 
-def _repository_root(directory: Path) -> Path:
-    return Path(_git(["rev-parse", "--show-toplevel"], directory).decode().strip())
+def repository_root(directory: Path) -> Path:
+    """The top folder of the git repository `directory` is in."""
+    return Path(git_output(["rev-parse", "--show-toplevel"], directory).decode().strip())
 
 
 def _git_document(ref: str, path: str, label: str, cwd: Path) -> Document:
-    root = _repository_root(cwd)
+    root = repository_root(cwd)
     inside = (cwd / path).resolve().relative_to(root.resolve()).as_posix()
-    text = _git(["show", f"{ref}:{inside}"], cwd).decode("utf-8", errors="replace")
+    text = git_output(["show", f"{ref}:{inside}"], cwd).decode("utf-8", errors="replace")
     with tempfile.TemporaryDirectory(prefix="api-diff-") as scratch:
         # Files the document refers to come from the same revision.
         _export(ref, root, Path(scratch))
@@ -115,7 +117,7 @@ def _git_document(ref: str, path: str, label: str, cwd: Path) -> Document:
 
 
 def _export(ref: str, root: Path, target: Path) -> None:
-    archive = _git(["archive", "--format=tar", ref], root)
+    archive = git_output(["archive", "--format=tar", ref], root)
     with tempfile.TemporaryFile() as handle:
         handle.write(archive)
         handle.seek(0)
@@ -124,7 +126,7 @@ def _export(ref: str, root: Path, target: Path) -> None:
 
 
 def _app_at_revision(app: AppSpec, ref: str, label: str) -> Document:
-    root = _repository_root(app.directory)
+    root = repository_root(app.directory)
     inside = app.directory.resolve().relative_to(root.resolve())
     scratch = Path(tempfile.mkdtemp(prefix="api-diff-"))
     try:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from fastapi_architect.apidiff.load import ApiDiffInputError
 
-# The git plumbing is api-diff's; only reading a file's text (not an OpenAPI document with
-# its $ref'd files) is missing there, so this module adds that much on top of it.
-from fastapi_architect.apidiff.sources import GIT_PREFIX, _git, _repository_root
+# The git plumbing is api-diff's; this module adds reading a file's text (not an OpenAPI
+# document with its $ref'd files) on top of it.
+from fastapi_architect.apidiff.sources import GIT_PREFIX, git_output, repository_root
 
 
 class SpecSourceError(Exception):
@@ -40,12 +40,14 @@ def _git_file_text(source: str, cwd: Path) -> str:
             f"{source}: expected git:REF:path, e.g. git:origin/main:architect.yaml"
         )
     try:
-        root = _repository_root(cwd)
+        root = repository_root(cwd)
     except ApiDiffInputError as exc:
         raise SpecSourceError(f"{source}: {exc}") from None
     try:
         # A ref git does not know gets a sentence of its own rather than `git show`'s.
-        _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd)
+        git_output(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd
+        )
     except ApiDiffInputError:
         raise SpecSourceError(f"{source}: no git revision {ref!r} in {root}") from None
     try:
@@ -53,7 +55,7 @@ def _git_file_text(source: str, cwd: Path) -> str:
     except ValueError:
         raise SpecSourceError(f"{source}: {path} is outside the repository {root}") from None
     try:
-        data = _git(["show", f"{ref}:{inside}"], cwd)
+        data = git_output(["show", f"{ref}:{inside}"], cwd)
     except ApiDiffInputError as exc:
         raise SpecSourceError(f"{source}: {exc}") from None
     try:
