@@ -9,11 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
 from fastapi_architect.design import design_files, design_from_spec
-from fastapi_architect.design.cli import register
 from fastapi_architect.design.sections.change_plan import (
     DesignWithChangePlan,
     Phase,
@@ -25,6 +22,7 @@ from fastapi_architect.evolve.model import Safety, Step
 from fastapi_architect.evolve.plan import plan_change
 from fastapi_architect.spec import check_text
 from tests.conftest import EXAMPLES, write_tree
+from tests.design.test_cli import design
 
 OLD = EXAMPLES / "evolve" / "notes-v1.yaml"
 NEW = EXAMPLES / "evolve" / "notes-v2.yaml"
@@ -55,23 +53,6 @@ resources:
     fields:
       title: {type: strng}
 """
-
-
-def app() -> typer.Typer:
-    application = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    register(application)
-
-    @application.callback()
-    def _root() -> None:
-        """The command under test, as the main app mounts it."""
-
-    return application
-
-
-def design(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app(), ["design", *args])
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.exit_code, result.stdout, result.stderr
 
 
 def section(document: str) -> str:
