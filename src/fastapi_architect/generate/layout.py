@@ -301,6 +301,7 @@ FILES: tuple[GeneratedFile, ...] = (
     USER_REPOSITORY,
     USER_SERVICE,
     USER_ENDPOINTS,
+    _file("app/core/cache.py", "core", "Accounts trusted for a bounded time.", USERS),
     _file("app/core/jwks.py", "core", "The issuer's keys, cached.", JWKS),
     _file("tests/issuer.py", "tests", "A test issuer and its keys.", JWKS),
     _file("tests/test_tokens.py", "tests", "Token verification.", JWKS),
