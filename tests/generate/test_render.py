@@ -15,7 +15,6 @@ from fastapi_architect.generate import (
     GENERATOR_VERSION,
     LOCK_FILE,
     SPEC_FILE,
-    UnsupportedSpecError,
     generate_project,
     render_files,
 )
@@ -119,7 +118,7 @@ def test_external_issuer_replaces_the_account_endpoints() -> None:
     assert "verify_token" in files["app/api/deps.py"]
 
 
-def test_a_pattern_no_test_value_can_meet_is_a_clear_error() -> None:
+def test_a_pattern_gets_test_values_made_from_it() -> None:
     text = (
         "project: {name: demo}\n"
         "resources:\n"
@@ -129,12 +128,12 @@ def test_a_pattern_no_test_value_can_meet_is_a_clear_error() -> None:
     )
     spec = check_text(text).spec
     assert spec is not None
-    with pytest.raises(UnsupportedSpecError, match="add an `example:`"):
-        render_files(spec, text)
-    with_example = text.replace("$'}", "$', example: " + "ab" * 32 + "}")
-    fixed = check_text(with_example).spec
-    assert fixed is not None
-    assert "ab" * 32 in render_files(fixed, with_example)["tests/factories.py"]
+    factories = render_files(spec, text)["tests/factories.py"]
+    assert '"digest": "0" * 59\n        + "0123456789abcdef"[n // 65536 % 16]' in factories
+    # What no value can meet is a located problem of `check`, before any generation.
+    too_short = check_text(text.replace("max_length: 64", "max_length: 12"), "spec.yaml")
+    assert [p.code for p in too_short.problems] == ["bad-constraint"]
+    assert too_short.problems[0].location.line == 5
 
 
 def test_a_spec_without_auth_generates_a_public_api(tmp_path: Path) -> None:

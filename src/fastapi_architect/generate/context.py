@@ -18,7 +18,7 @@ from fastapi_architect.spec.model import (
 )
 from fastapi_architect.spec.names import pascal_case
 from fastapi_architect.spec.types import FIELD_TYPES, FieldType
-from fastapi_architect.spec.values import FieldChecks, NoSampleError, member_name
+from fastapi_architect.spec.values import FieldChecks, NoSampleError, checked_sample, member_name
 
 
 @dataclass(frozen=True)
@@ -441,7 +441,7 @@ def _field(resource: Resource, item: ResolvedField, column: Column) -> FieldView
 def _sample(item: ResolvedField) -> str:
     """A Python expression of `n` giving a valid JSON value for the field, distinct per n."""
     try:
-        return FIELD_TYPES[item.type].sample(item)
+        return checked_sample(item)
     except NoSampleError as exc:
         raise SampleError(str(exc)) from None
 

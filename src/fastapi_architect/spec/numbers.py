@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Literal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import JsonValue
+from pydantic_core import SchemaValidator, ValidationError, core_schema
 
+from fastapi_architect.spec.patterns import TARGET_VALUES
 from fastapi_architect.spec.values import (
+    UNIQUE_ROWS,
     FieldChecks,
     Limit,
     Limits,
@@ -58,6 +62,14 @@ class NumberType(ValueType):
     def extra_invalid(self, item: ResolvedField) -> list[tuple[str, str]]:
         return []
 
+    def accepts_sample(self, item: ResolvedField, value: object) -> bool:
+        checks = self.checks(item)
+        try:
+            _validator(self.name, checks.low, checks.high, checks.digits).validate_python(value)
+        except ValidationError:
+            return False
+        return True
+
     def invalid(self, item: ResolvedField) -> tuple[tuple[str, str], ...]:
         cases: list[tuple[str, str]] = []
         if item.min is not None:
@@ -67,6 +79,34 @@ class NumberType(ValueType):
         cases += self.extra_invalid(item)
         cases.append(("not_a_number", repr("many")))
         return tuple(cases)
+
+
+@lru_cache(maxsize=1024)
+def _validator(
+    kind: str,
+    low: float | None,
+    high: float | None,
+    digits: tuple[int | None, int | None] | None,
+) -> Any:
+    """pydantic-core's check of a number as a generated input schema declares it."""
+    schema: core_schema.CoreSchema
+    if kind == "integer":
+        schema = core_schema.int_schema(ge=_int(low), le=_int(high), strict=True)
+    elif kind == "decimal":
+        places = digits or (None, None)
+        schema = core_schema.decimal_schema(
+            ge=None if low is None else Decimal(str(low)),
+            le=None if high is None else Decimal(str(high)),
+            max_digits=places[0],
+            decimal_places=places[1],
+        )
+    else:
+        schema = core_schema.float_schema(ge=low, le=high, allow_inf_nan=False)
+    return SchemaValidator(schema)
+
+
+def _int(value: float | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def _integer(value: object) -> Parsed:
@@ -104,8 +144,11 @@ class IntegerType(NumberType):
         return [("above_int32", repr(INT32[1] + 1))] if item.max is None else []
 
     def sample(self, item: ResolvedField) -> str:
+        # From min (else 0, or a million below a negative max) up to max (else a million on).
         low = int(item.min) if item.min is not None else 0
-        high = int(item.max) if item.max is not None else low + 1_000_000
+        if item.min is None and item.max is not None and item.max < 0:
+            low = max(int(item.max) - 1_000_000, INT32[0])
+        high = int(item.max) if item.max is not None else min(low + 1_000_000, INT32[1])
         return f"{low} + n % {high - low + 1}"
 
     def made_up_example(self, item: ResolvedField) -> JsonValue:
@@ -128,6 +171,8 @@ class FloatType(NumberType):
 
     def sample(self, item: ResolvedField) -> str:
         bottom = float(item.min) if item.min is not None else 0.0
+        if item.min is None and item.max is not None and item.max < 0:
+            bottom = float(item.max) - 1_000_000.0
         top = float(item.max) if item.max is not None else bottom + 1_000_000.0
         return f"{bottom!r} + (n % 1000) * {(top - bottom) / 1000!r}"
 
@@ -186,14 +231,28 @@ class DecimalType(NumberType):
         return [("too_many_decimals", repr("1." + "1" * ((item.scale or 0) + 1)))]
 
     def sample(self, item: ResolvedField) -> str:
+        """Whole steps up from the floor (min, else 0) while the range allows 128 of them,
+        else steps of the last decimal place; never past max or the column's digits."""
         scale = item.scale or 0
-        floor = Decimal(str(item.min)) if item.min is not None else Decimal(0)
+        quantum = _quantum(item)
         digits = (item.precision or 12) - scale
+        largest = Decimal(10) ** digits - quantum
         cap = Decimal(10) ** min(digits, 9) - 1
-        ceiling = Decimal(str(item.max)) if item.max is not None else floor + cap
+        if item.min is not None:
+            floor = Decimal(str(item.min))
+        elif item.max is not None and item.max < 0:
+            floor = max(-largest, Decimal(str(item.max)) - cap)
+        else:
+            floor = Decimal(0)
+        floor = floor.quantize(quantum, ROUND_CEILING)
+        ceiling = min(Decimal(str(item.max)), largest) if item.max is not None else floor + cap
+        ceiling = min(ceiling, largest).quantize(quantum, ROUND_FLOOR)
         span = int(min(ceiling - floor, cap))
-        low_text = format(floor.quantize(Decimal(1).scaleb(-scale)), "f")
-        return f'str(Decimal("{low_text}") + n % {max(span, 1)})'
+        low_text = format(floor, "f")
+        if span >= UNIQUE_ROWS:
+            return f'str(Decimal("{low_text}") + n % {max(span, 1)})'
+        steps = int(min((ceiling - floor) / quantum + 1, Decimal(TARGET_VALUES)))
+        return f'str(Decimal("{low_text}") + n % {max(steps, 1)} * Decimal("{quantum}"))'
 
     def default_json(self, item: ResolvedField) -> JsonValue:
         return str(Decimal(str(item.default)).quantize(_quantum(item)))

@@ -10,10 +10,19 @@ from fastapi_architect.spec.columns import COLUMN_TYPES
 from fastapi_architect.spec.document import FieldSpec
 from fastapi_architect.spec.model import Auth, DefaultFactory, ResolvedField, Scalar
 from fastapi_architect.spec.numbers import format_number
+from fastapi_architect.spec.patterns import pattern_problem
 from fastapi_architect.spec.resolve_base import Draft, ResolverBase
 from fastapi_architect.spec.source import DocPath
 from fastapi_architect.spec.types import FIELD_TYPES, FieldType, types_with
-from fastapi_architect.spec.values import LIMITS, Default, Limits, Rejection, member_name
+from fastapi_architect.spec.values import (
+    LIMITS,
+    Default,
+    Limits,
+    NoSampleError,
+    Rejection,
+    checked_sample,
+    member_name,
+)
 
 ENUM_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
@@ -96,15 +105,17 @@ class FieldResolver(ResolverBase):
                 f"{subject}: min {format_number(spec.min)} is larger than "
                 f"max {format_number(spec.max)}",
             )
-        if spec.pattern is not None:
+        # Generated schemas check the pattern with pydantic (Rust's regex crate); Python's
+        # message, when `re` refuses it too, is the one users know.
+        refused = None if spec.pattern is None else pattern_problem(spec.pattern)
+        if spec.pattern is not None and refused is not None:
             try:
                 re.compile(spec.pattern)
             except re.error as exc:
-                self.error(
-                    (*path, "pattern"),
-                    "bad-pattern",
-                    f"{subject}: pattern is not a valid regular expression: {exc}",
-                )
+                refused = f"is not a valid regular expression: {exc}"
+            else:
+                refused = f"is not supported by pydantic's regex engine: {refused}"
+            self.error((*path, "pattern"), "bad-pattern", f"{subject}: pattern {refused}")
         values: tuple[str, ...] = ()
         if kind.choices:
             values = self.enum_values(spec, path, subject)
@@ -199,7 +210,7 @@ class FieldResolver(ResolverBase):
         example = self.example(spec, path, subject)
         if len(self.problems) != before:
             return None
-        return ResolvedField(
+        resolved = ResolvedField(
             name=name,
             type=spec.type,
             description=spec.description,
@@ -223,6 +234,19 @@ class FieldResolver(ResolverBase):
             renamed_from=spec.renamed_from,
             backfill=backfill,
         )
+        # The values generated tests send: what `new` cannot make is a problem here.
+        try:
+            checked_sample(resolved)
+        except NoSampleError as exc:
+            limit = exc.limit if exc.limit is not None and exc.limit in given else None
+            self.error(
+                path if limit is None else (*path, limit),
+                exc.code,
+                f"{subject}: {exc.reason}",
+                key=limit is None,
+            )
+            return None
+        return resolved
 
     def enum_values(self, spec: FieldSpec, path: DocPath, subject: str) -> tuple[str, ...]:
         if not spec.values:

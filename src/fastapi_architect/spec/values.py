@@ -8,15 +8,25 @@ tests send, and the examples and constraint texts of the design documents.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import JsonValue
+from pydantic import HttpUrl, JsonValue, TypeAdapter, ValidationError
 
 from fastapi_architect.spec.columns import COLUMN_TYPES, ColumnKind
+from fastapi_architect.spec.patterns import (
+    CHECKED_ROWS,
+    PatternError,
+    accepts,
+    matches,
+    pattern_sample,
+)
 from fastapi_architect.spec.problems import did_you_mean, one_of
 
 if TYPE_CHECKING:
@@ -39,6 +49,10 @@ LIMITS: tuple[Limit, ...] = (
 Scalar = str | int | float | bool
 # An enum column has room for values added later; a check constraint enforces the set.
 ENUM_MIN_LENGTH = 32
+# Generated tests number the rows they make 1, 2, ... (and 100, 101): a unique field needs
+# this many distinct values (rows made on the side, from 10_001, are distinct as far as the
+# values allow).
+UNIQUE_ROWS = 127
 
 
 @dataclass(frozen=True)
@@ -83,7 +97,17 @@ class FieldChecks:
 
 
 class NoSampleError(ValueError):
-    """A field's constraints leave no value the generated tests can use."""
+    """A field's constraints leave no value the generated tests can use: `reason` says why
+    (after the field's name), `limit` is the spec key to point at (None: the field), `code`
+    the problem's code for `check`."""
+
+    def __init__(
+        self, field: str, reason: str, limit: Limit | None = None, code: str = "bad-constraint"
+    ) -> None:
+        super().__init__(f"field {field}: {reason}")
+        self.reason = reason
+        self.limit = limit
+        self.code = code
 
 
 Parsed = Scalar | Decimal | None
@@ -204,7 +228,8 @@ class ValueType:
         if checks.max_length is not None:
             args.append(f"max_length={checks.max_length}")
         if checks.pattern is not None:
-            args.append(f"pattern={checks.pattern!r}")
+            # Escapes past ASCII: linters flag look-alike letters in source.
+            args.append(f"pattern={checks.pattern!a}")
         if checks.low is not None:
             args.append(f"ge={self.number_literal(checks.low)}")
         if checks.high is not None:
@@ -230,6 +255,10 @@ class ValueType:
 
     def sample(self, item: ResolvedField) -> str:
         return self.sample_source
+
+    def accepts_sample(self, item: ResolvedField, value: object) -> bool:
+        """The generated input schema accepts this value of a sample (a JSON value)."""
+        return True
 
     def invalid(self, item: ResolvedField) -> tuple[tuple[str, str], ...]:
         """(label, Python literal of an invalid JSON value) pairs for validation tests."""
@@ -314,7 +343,7 @@ class TextType(ValueType):
             return Rejection(f"is longer than max_length {limits.max_length}")
         if limits.min_length is not None and len(value) < limits.min_length:
             return Rejection(f"is shorter than min_length {limits.min_length}")
-        if limits.pattern is not None and not re.fullmatch(limits.pattern, value):
+        if limits.pattern is not None and not matches(limits.pattern, value):
             return Rejection(f"does not match the pattern {limits.pattern!r}")
         return None
 
@@ -326,7 +355,22 @@ class TextType(ValueType):
         )
 
     def sample(self, item: ResolvedField) -> str:
-        return self.sample_source or _text_sample(item)
+        if self.format_invalid is not None:
+            return _format_sample(self, item)
+        return _text_sample(item)
+
+    def accepts_sample(self, item: ResolvedField, value: object) -> bool:
+        if not isinstance(value, str):
+            return False
+        checks = self.checks(item)
+        if not accepts(value, checks.pattern, checks.min_length or None, checks.max_length):
+            return False
+        if self.input_annotation == "HttpUrlText":
+            return _is_http_url(value)
+        if self.input_annotation == "EmailStr":
+            # The shape of an address; generated schemas check it with email-validator.
+            return re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", value) is not None
+        return True
 
     def invalid(self, item: ResolvedField) -> tuple[tuple[str, str], ...]:
         if self.format_invalid is not None:
@@ -338,8 +382,11 @@ class TextType(ValueType):
         if item.max_length is not None:
             cases.append(("too_long", repr("x" * (item.max_length + 1))))
         if item.pattern is not None:
-            for candidate in ("!", " ", "--", "ZZ!", "a b"):
-                if not re.fullmatch(item.pattern, candidate):
+            # As pydantic matches: searched, so only text without any match is refused.
+            low = item.min_length or 0
+            fitting = ("!", " ", "--", "ZZ!", "a b", "!" * max(low, 1), " " * max(low, 1))
+            for candidate in fitting:
+                if not matches(item.pattern, candidate):
                     cases.append(("pattern", repr(candidate)))
                     break
         cases.append(("wrong_type", "12345"))
@@ -352,9 +399,12 @@ class TextType(ValueType):
 
 
 def _text_sample(item: ResolvedField) -> str:
+    """Text for row n: the field's name and n when that meets the lengths and pattern (as
+    pydantic checks them), else a value made from the pattern (`spec.patterns`), else the
+    spec's `example` (the same for every row)."""
     stem = re.sub(r"[^a-z]", "", item.name.lower()) or "value"
     low = item.min_length or 0
-    high = item.max_length or 10_000
+    high = item.max_length
     templates = [
         f"{stem}-{{n}}",
         f"{stem.upper()}-{{n}}",
@@ -369,21 +419,95 @@ def _text_sample(item: ResolvedField) -> str:
         if shortest < low:
             padded = template.replace("{n}", "x" * (low - shortest) + "{n}")
         candidates = [padded.format(n=n) for n in (1, 42, 999_999)]
-        if all(low <= len(c) <= high for c in candidates) and (
-            item.pattern is None or all(re.fullmatch(item.pattern, c) for c in candidates)
-        ):
+        if all(accepts(c, item.pattern, low or None, high) for c in candidates):
             return f"f{padded!r}"
-    if isinstance(item.example, str):
+    try:
+        made = pattern_sample(item.pattern, low, high)
+    except PatternError as exc:
+        problem = exc
+    else:
+        if not item.unique or made.distinct >= UNIQUE_ROWS:
+            return made.source
+        problem = PatternError(
+            f"it is unique, but the test values {'made from it' if item.pattern else 'it allows'}"
+            f" take only {made.distinct} "
+            f"distinct value{'s' if made.distinct != 1 else ''} (the generated tests make up "
+            f"to {UNIQUE_ROWS} rows)",
+            "few",
+        )
+    if (
+        isinstance(item.example, str)
+        and not item.unique
+        and accepts(item.example, item.pattern, low or None, high)
+    ):
         return repr(item.example)
+    return _no_sample(item, problem)
+
+
+def _no_sample(item: ResolvedField, problem: PatternError) -> str:
+    limits = [f"pattern {item.pattern!r}"] if item.pattern is not None else []
+    limits += [f"min_length {item.min_length}"] if item.min_length else []
+    limits += [f"max_length {item.max_length}"] if item.max_length is not None else []
+    example = "" if item.unique else ", or give a matching `example:` for the tests to use"
+    hints = {
+        "impossible": "change the pattern or the lengths",
+        "unreadable": "write it in syntax that Python's `re` reads as well (e.g. a character "
+        "class for \\p{...})" + example,
+        "unmatched": "simplify the pattern" + example,
+        "few": f"loosen the {'pattern or the ' if item.pattern else ''}lengths, or drop unique",
+    }
+    what = ", ".join(limits) or "constraints"
+    reason = (
+        f"{what}: {problem}"
+        if problem.kind == "few"
+        else f"no test value satisfies its {what}: {problem}"
+    )
     raise NoSampleError(
-        f"field {item.name}: no test value satisfies its pattern {item.pattern!r}; add an "
-        "`example:` that matches it"
+        item.name,
+        f"{reason}; {hints[problem.kind]}",
+        "pattern" if item.pattern is not None else "max_length",
+        "bad-pattern" if problem.kind == "unreadable" else "bad-constraint",
+    )
+
+
+@lru_cache(maxsize=1)
+def _url_adapter() -> TypeAdapter[HttpUrl]:
+    return TypeAdapter(HttpUrl)
+
+
+def _is_http_url(value: str) -> bool:
+    """Generated schemas' `HttpUrlText`: an http(s) URL, kept as text."""
+    try:
+        _url_adapter().validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+# Shorter emails and URLs, for a format field whose max_length the usual sample exceeds.
+_SHORT_FORMAT_SAMPLES: dict[str, tuple[str, ...]] = {
+    "email": ('f"u{n}@example.com"', 'f"u{n}@ex.io"'),
+    "url": ('f"https://example.com/{n}"', 'f"https://ex.io/{n}"'),
+}
+
+
+def _format_sample(kind: TextType, item: ResolvedField) -> str:
+    """An email or URL for row n, short enough for the field's max_length."""
+    high = item.max_length
+    for source in (kind.sample_source, *_SHORT_FORMAT_SAMPLES.get(kind.name, ())):
+        longest = sample_function(source)(max(CHECKED_ROWS))
+        if high is None or (isinstance(longest, str) and len(longest) <= high):
+            return source
+    raise NoSampleError(
+        item.name,
+        f"max_length {high} is too short for a test value of type {item.type}",
+        "max_length",
     )
 
 
 def _example_text(item: ResolvedField) -> str:
     low = item.min_length or 0
-    high = item.max_length or 10_000
+    high = item.max_length
     stem = item.name.replace("_", "-")
     candidates = [
         f"Example {item.name.replace('_', ' ')}",
@@ -395,10 +519,80 @@ def _example_text(item: ResolvedField) -> str:
     ]
     for candidate in candidates:
         text = candidate + "x" * max(0, low - len(candidate))
-        if len(text) <= high and (item.pattern is None or re.fullmatch(item.pattern, text)):
+        if accepts(text, item.pattern, low or None, high):
             return text
-    # No simple value fits: say what the value must match (the spec can give an example).
-    return f"<matching {item.pattern}>" if item.pattern else "x" * max(low, 1)
+    try:
+        return pattern_sample(item.pattern, low, high).example
+    except PatternError:
+        # No value is known: say what the value must match (the spec can give an example).
+        return f"<matching {item.pattern}>" if item.pattern else "x" * max(low, 1)
+
+
+# ---------------------------------------------------------------- checked samples
+
+# What a sample expression may use: the names every generated test module imports.
+_SAMPLE_NAMES: dict[str, object] = {
+    "Decimal": Decimal,
+    "UTC": dt.UTC,
+    "date": dt.date,
+    "datetime": dt.datetime,
+    "timedelta": dt.timedelta,
+    "uuid": uuid,
+    "str": str,
+}
+
+
+@lru_cache(maxsize=4096)
+def sample_function(source: str) -> Callable[[int], object]:
+    """A sample expression (of `n`) as the function generated tests evaluate."""
+    code = compile(f"lambda n: {source}", "<sample>", "eval")
+    # The source is made by the field types from the spec's values, each written as a
+    # Python literal; it sees no builtins but `str`.
+    function: Callable[[int], object] = eval(code, {"__builtins__": {}, **_SAMPLE_NAMES})
+    return function
+
+
+def checked_sample(item: ResolvedField) -> str:
+    """The field's sample expression, after evaluating it for the rows generated tests make
+    (`CHECKED_ROWS`): every value must pass the generated input schema (as pydantic checks
+    it), and a unique field's values must differ for rows 1 to UNIQUE_ROWS. `check`
+    runs this, so a spec it accepts never fails here. NoSampleError otherwise."""
+    return _checked_sample(item)
+
+
+@lru_cache(maxsize=4096)
+def _checked_sample(item: ResolvedField) -> str:
+    from fastapi_architect.spec.types import FIELD_TYPES
+
+    kind = FIELD_TYPES[item.type]
+    source = kind.sample(item)
+    function = sample_function(source)
+    values = {n: function(n) for n in CHECKED_ROWS}
+    refused = next((n for n, value in values.items() if not kind.accepts_sample(item, value)), None)
+    if refused is not None:
+        raise NoSampleError(
+            item.name,
+            f"the test value {values[refused]!r} (row {refused}) breaks its constraints",
+            _first_limit(kind, item),
+        )
+    if item.unique:
+        seen = {repr(values[n]) for n in range(1, UNIQUE_ROWS + 1)}
+        if len(seen) < UNIQUE_ROWS:
+            raise NoSampleError(
+                item.name,
+                f"it is unique, but its constraints leave only {len(seen)} distinct test "
+                f"values (the generated tests make up to {UNIQUE_ROWS} rows)",
+                _first_limit(kind, item),
+            )
+    return source
+
+
+def _first_limit(kind: ValueType, item: ResolvedField) -> Limit | None:
+    """The constraint key a sample problem points at: the first the field sets."""
+    for limit in ("pattern", "max", "max_length", "min", "min_length", "values", "scale"):
+        if limit in kind.limits and getattr(item, limit) not in (None, ()):
+            return limit
+    return None
 
 
 def member_name(value: str) -> str:
@@ -440,6 +634,9 @@ class EnumType(TextType):
     def sample(self, item: ResolvedField) -> str:
         values = list(item.values)
         return f"{values!r}[n % {len(values)}]"
+
+    def accepts_sample(self, item: ResolvedField, value: object) -> bool:
+        return value in item.values
 
     def invalid(self, item: ResolvedField) -> tuple[tuple[str, str], ...]:
         return (("not_a_value", repr("not-a-value")),)
