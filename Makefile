@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint format bench docs clean
+.PHONY: demo test test-fast lint format bench bench-peer docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/evolve_speed.py
 	$(BIN)/python bench/evolve_locks.py
 	$(BIN)/python bench/served_backend.py
+
+# The generated taskflow beside full-stack-fastapi-template's backend, from a checkout of it:
+# make bench-peer PEER=path/to/full-stack-fastapi-template
+bench-peer: $(STAMP)
+	@test -n "$(PEER)" || (echo "set PEER to a checkout of full-stack-fastapi-template" && exit 2)
+	$(BIN)/python bench/served_backend.py --peer $(PEER)
 
 docs: $(STAMP)
 	$(BIN)/python -m fastapi_architect.spec.reference README.md
