@@ -57,7 +57,7 @@ Usage:
         [--scaling | --no-scaling] [--workers N] [--driver auto|wrk|python]
 
     # side by side, the full run (10k and 1M rows, 3 rounds, 15 s per run, scaling on):
-    python bench/served_backend.py --peer /work/shared/peers/full-stack-fastapi-template \\
+    python bench/served_backend.py --peer path/to/full-stack-fastapi-template \\
         --venv /tmp/bench-taskflow-venv --peer-venv /tmp/bench-peer-venv
 
 --quick runs 10k rows only, 1 round of 5 s per operation, no scaling. Without --peer it
