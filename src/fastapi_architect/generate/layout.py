@@ -264,8 +264,14 @@ FILES: tuple[GeneratedFile, ...] = (
     _file(".gitignore", "project", "Files git ignores.", template="gitignore.j2"),
     _file("alembic.ini", "project", "Alembic settings."),
     _file("README.md", "project", "How to run, test and deploy."),
+    _file("Dockerfile", "project", "The production image: multi-stage, non-root, migrates."),
+    _file("compose.yaml", "project", "The app with PostgreSQL and Redis, for Docker Compose."),
+    _file(
+        ".dockerignore", "project", "What the image build leaves out.", template="dockerignore.j2"
+    ),
     _file("app/__init__.py", "app", "The app package."),
     _file("app/main.py", "app", "The application factory: middleware, errors, routers."),
+    _file("app/asgi.py", "app", "The app `fastapi run` serves, from the environment."),
     _file("app/core/__init__.py", "core", "The core package."),
     _file("app/core/config.py", "core", "Settings from the environment."),
     _file("app/core/types.py", "core", "Column types shared by the models."),
