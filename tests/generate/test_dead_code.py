@@ -31,6 +31,8 @@ FRAMEWORK_NAMES = [
     "inherit_cache",
     "process_bind_param",
     "process_result_value",
+    "convert",  # Starlette path convertors
+    "to_string",
     "test_*",  # pytest
     "upgrade",  # Alembic revisions
     "downgrade",

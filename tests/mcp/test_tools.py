@@ -528,7 +528,7 @@ def test_design_from_code_reads_a_generated_backend(generated: Path):
     assert data["adrs"] == []
     assert data["open_questions"] == []
     assert any(item.startswith("migration plan: ") for item in data["unknown"])
-    assert "/notes/{note_id}` | get_service |" in data["markdown"]
+    assert "/notes/{note_id}` | get_current_caller |" in data["markdown"]
     assert "```mermaid\nerDiagram" in data["markdown"]
     assert data["written"] == []
     assert "designed notes from the code: " in text(result)

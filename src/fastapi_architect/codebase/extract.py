@@ -254,7 +254,9 @@ class _Extractor(ClassReader):
             ) or ("GET",)
         else:
             methods = (attr.upper(),)
-        path_params = set(re.findall(r"{(\w+)(?::\w+)?}", path))
+        # `{task_id:row_id}` names a Starlette convertor; the path is `{task_id}`, as in OpenAPI.
+        path = re.sub(r"{(\w+):\w+}", r"{\1}", path)
+        path_params = set(re.findall(r"{(\w+)}", path))
         rm_node = keyword(dec, "response_model")
         rm_type, rm_list, _ = self.unwrap_type(rm_node, scope)
         ret_type, ret_list, _ = self.unwrap_type(node.returns, scope)

@@ -96,6 +96,9 @@ FIELD_TYPES: dict[FieldType, ValueType] = {
             label="integer",
             column="integer",
             annotation="int",
+            # A filter's value is bounded like the column's, so it never reaches the database
+            # out of its range.
+            query_annotation="Annotated[int, Field(ge=-2147483648, le=2147483647)]",
             json_type="integer",
             cursor_parser="int",
             lossless_to=frozenset({"float", "decimal"}),
@@ -154,8 +157,9 @@ FIELD_TYPES: dict[FieldType, ValueType] = {
             label="datetime",
             column="datetime",
             annotation="datetime",
-            input_annotation="AwareDatetime",
-            query_annotation="AwareDatetime",
+            # Pydantic would take a number as seconds since 1970; the API takes RFC 3339 text.
+            input_annotation="IsoDatetime",
+            query_annotation="IsoDatetime",
             json_type="string",
             json_format="date-time",
             factories={"now": "utcnow"},
