@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint format bench bench-peer docs clean
+.PHONY: demo test test-fast fuzz lint format bench bench-peer docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -n 2 --dist loadgroup -q -m "not slow"
+
+# Random specs (tests/fuzz): FUZZ_EXAMPLES specs (default 200) that check accepts, drawn from
+# a fresh seed, each generated and its own tests run; prints what was drawn, refused,
+# generated, passed and failed. FUZZ_MINUTES=25 bounds the run;
+# FUZZ_KEEP_GOING=1 records every failure (in FUZZ_FAILURES) instead of shrinking the first.
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),200) $(BIN)/pytest tests/fuzz/test_random_specs.py \
+		-k generate_passing_projects -p no:cacheprovider -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

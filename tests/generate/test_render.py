@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
+import tomllib
 from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
 from fastapi_architect import check_text, load_spec
@@ -18,6 +22,7 @@ from fastapi_architect.generate import (
     generate_project,
     render_files,
 )
+from fastapi_architect.generate import render as render_module
 from fastapi_architect.generate.layout import FILES, LAYERS, REVISION_TEMPLATE, plan
 from fastapi_architect.generate.render import render_project, render_test_modules
 from fastapi_architect.spec.model import ResolvedSpec
@@ -129,7 +134,10 @@ def test_a_pattern_gets_test_values_made_from_it() -> None:
     spec = check_text(text).spec
     assert spec is not None
     factories = render_files(spec, text)["tests/factories.py"]
-    assert '"digest": "0" * 59\n        + "0123456789abcdef"[n // 65536 % 16]' in factories
+    assert (
+        '"digest": (\n            "0" * 59\n            + "0123456789abcdef"[n // 65536 % 16]'
+        in factories
+    )
     # What no value can meet is a located problem of `check`, before any generation.
     too_short = check_text(text.replace("max_length: 64", "max_length: 12"), "spec.yaml")
     assert [p.code for p in too_short.problems] == ["bad-constraint"]
@@ -217,3 +225,19 @@ def test_test_modules_render_alone_as_in_the_project(name: str) -> None:
     alone = render_test_modules(spec, GENERATOR_VERSION)
     assert alone == {path: text for path, text in project.items() if path in alone}
     assert set(alone) == {p for p in project if p.startswith("tests/test_")}
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(st.text())
+def test_spec_texts_are_written_as_python_and_toml_read_them(text: str) -> None:
+    """Titles and descriptions (any text the spec allows) come back from the generated
+    string literals and docstrings as given, trailing spaces of a docstring's lines aside."""
+    environment = render_module._environment()
+    quoted = environment.filters["quoted"](text)
+    assert ast.literal_eval(quoted) == text
+    assert tomllib.loads(f"description = {quoted}")["description"] == text
+    docstring = environment.filters["docstring"](text)
+    expected = "\n".join(line.rstrip() for line in text.split("\n"))
+    for suffix in ("", "."):
+        module = ast.parse(f'"""{docstring}{suffix}"""\n')
+        assert ast.get_docstring(module, clean=False) == f"{expected}{suffix}"

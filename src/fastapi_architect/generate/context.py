@@ -3,6 +3,7 @@ generated project is written from. All decisions live here; templates only lay t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from fastapi_architect.generate.errors import UnsupportedSpecError
@@ -18,7 +19,18 @@ from fastapi_architect.spec.model import (
 )
 from fastapi_architect.spec.names import pascal_case
 from fastapi_architect.spec.types import FIELD_TYPES, FieldType
-from fastapi_architect.spec.values import FieldChecks, NoSampleError, checked_sample, member_name
+from fastapi_architect.spec.values import (
+    FieldChecks,
+    NoSampleError,
+    checked_sample,
+    member_name,
+    sample_function,
+)
+
+# The generated project's line length (its pyproject.toml, [tool.ruff] line-length).
+LINE_LENGTH = 100
+# tests/factories.py writes a payload's entries `"name": sample,` this far in.
+PAYLOAD_INDENT = 8
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,16 @@ class FieldView:
     # Tests: an expression (of `n`) giving a valid JSON value, and invalid values.
     sample: str
     invalid: tuple[tuple[str, str], ...]
+    # Rows 1 and 2 get different test values (constraints may leave a single one).
+    varies: bool
+
+    @property
+    def payload_value(self) -> str:
+        """The sample as the value of a payload entry: parenthesized where the entry would
+        not fit on its line, so that the formatter can break it (it cannot break between a
+        key and its value)."""
+        entry = f'"{self.name}": {self.sample},'
+        return self.sample if PAYLOAD_INDENT + len(entry) <= LINE_LENGTH else f"({self.sample})"
 
 
 @dataclass(frozen=True)
@@ -127,10 +149,27 @@ class ResourceView:
     table_args: list[str]
     enums: list[EnumView]
     creator_role: str | None
-    # Who performs update and delete in the tests: "owner" (the creating account), a
-    # role name (another account with that role), or None (nobody may).
+    # Who reads, updates and deletes the owner's rows in the tests: "owner" (the creating
+    # account), a role name (another account with that role), or None (nobody may).
     actor_for: dict[str, str | None] = field(default_factory=dict)
     access_cases: list[AccessCase] = field(default_factory=list)
+
+    @property
+    def creator_reads(self) -> int:
+        """The status the creator of a row gets reading it back: 200, or a refusal (a
+        drop box: the rules let them create rows, not read them)."""
+        return next(
+            (c.status for c in self.access_cases if c.actor == "owner" and c.action == "read"),
+            200,
+        )
+
+    @property
+    def private_rows(self) -> bool:
+        """Users of the creating role see their own rows only: another's is a 404."""
+        return any(
+            c.actor == f"role:{self.creator_role}" and c.action == "read" and c.status == 404
+            for c in self.access_cases
+        )
 
     @property
     def many_to_one(self) -> list[RelationView]:
@@ -209,6 +248,16 @@ class ProjectView:
             return []
         builtin = {"email", "hashed_password", "subject", "name", "role", "is_active"}
         return [f for f in self.user.fields if f.name not in builtin]
+
+    @property
+    def dates_default_today(self) -> bool:
+        """Some date field defaults to the day its row is made (app.core.types.today)."""
+        return any(f.model_default_factory == "today" for r in self.resources for f in r.fields)
+
+    @property
+    def line_length(self) -> int:
+        """The longest line ruff allows in the generated project."""
+        return LINE_LENGTH
 
     @property
     def api_resources(self) -> list[ResourceView]:
@@ -300,6 +349,7 @@ def _resource(
         action: _acting_role(spec, resource, view.creator_role, action)
         for action in ("update", "delete")
     }
+    view.actor_for["read"] = _reading_role(spec, view.access_cases)
     return view
 
 
@@ -314,6 +364,17 @@ def _acting_role(
     return next((role for role in spec.auth.roles if role in rule), None)
 
 
+def _reading_role(spec: ResolvedSpec, cases: list[AccessCase]) -> str | None:
+    """Who reads the owner's rows in the tests: the owner when the access rules let them,
+    else a role that reads every row (as the access cases decide)."""
+    reads = {case.actor: case.status for case in cases if case.action == "read"}
+    if reads.get("owner", 200) == 200:
+        return "owner"
+    return next((role for role in spec.auth.roles if reads[f"role:{role}"] == 200), None)
+
+
+# The names ruff's S105 (hardcoded password) checks a text literal assigned to.
+SECRET_LIKE = re.compile(r"(^|_)(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)($|_)", re.IGNORECASE)
 _IMPLICIT_COLUMNS = {"id", "owner_id", "created_at", "updated_at", "deleted_at"}
 
 
@@ -415,7 +476,10 @@ def _field(resource: Resource, item: ResolvedField, column: Column) -> FieldView
         input_default = default or ("None" if factory else None)
         if factory:
             input_annotation = f"{input_annotation} | None"
+    if default and default[0] in "\"'" and SECRET_LIKE.search(item.name):
+        input_default = f"Field(default={default})"  # not taken for a hardcoded secret
     public = model_annotation
+    sample = _sample(item)
     return FieldView(
         name=item.name,
         type=item.type,
@@ -433,8 +497,9 @@ def _field(resource: Resource, item: ResolvedField, column: Column) -> FieldView
         input_annotation=input_annotation,
         input_default=input_default,
         public_annotation=public,
-        sample=_sample(item),
+        sample=sample,
         invalid=kind.invalid(item),
+        varies=sample_function(sample)(1) != sample_function(sample)(2),
     )
 
 

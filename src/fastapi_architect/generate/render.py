@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import json
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from importlib.resources import files
 from pathlib import PurePosixPath
@@ -11,6 +14,7 @@ from typing import Any
 
 import jinja2
 from limits import parse as parse_limit
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from fastapi_architect.evolve.operations import create_table_calls
 from fastapi_architect.generate.context import ProjectView, build_context, table_args
@@ -20,6 +24,12 @@ from fastapi_architect.spec.model import ResolvedSpec, Table
 from fastapi_architect.spec.routes import MAX_RELATED_IDS, Route, routes
 
 TEMPLATES = files("fastapi_architect.generate") / "templates"
+
+# Characters a docstring cannot hold as they are: control, surrogate and line-separating ones.
+UNSAFE_IN_SOURCE = frozenset({"Cc", "Cs", "Zl", "Zp"})
+COLUMN_COLLECTION_NAMES = frozenset(
+    name for name in dir(ReadOnlyColumnCollection) if not name.startswith("_")
+)
 
 
 @functools.cache
@@ -37,6 +47,9 @@ def _environment() -> jinja2.Environment:
     environment.filters["pyrepr"] = repr
     environment.filters["pytuple"] = _pytuple
     environment.filters["optional"] = _optional
+    environment.filters["quoted"] = _quoted
+    environment.filters["docstring"] = _docstring
+    environment.globals["column"] = _column
     return environment
 
 
@@ -49,6 +62,32 @@ def _pytuple(values: Iterable[object]) -> str:
     if len(items) == 1:
         return f"({items[0]!r},)"
     return "(" + ", ".join(repr(item) for item in items) + ")"
+
+
+def _quoted(text: str) -> str:
+    """`text` as a double-quoted string, which Python and TOML read alike."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _docstring(text: str) -> str:
+    """`text` inside a triple-quoted string: its backslashes, runs of quotes, control
+    characters and trailing spaces (which would end the string, escape or lint) made safe."""
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    text = text.replace("\\", "\\\\")
+    text = "".join(
+        char
+        if char == "\n" or unicodedata.category(char) not in UNSAFE_IN_SOURCE
+        else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+    text = re.sub(r'"{3,}', lambda run: '\\"' * len(run.group()), text)
+    return text[:-1] + '\\"' if text.endswith('"') else text
+
+
+def _column(table: str, name: str) -> str:
+    """A column of a Core table: an attribute of its column collection, or an item where the
+    name is one of the collection's own (`keys`, `items`, ...)."""
+    return f"{table}.c[{name!r}]" if name in COLUMN_COLLECTION_NAMES else f"{table}.c.{name}"
 
 
 def _optional(annotation: str) -> str:

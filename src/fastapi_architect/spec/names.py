@@ -42,6 +42,11 @@ MODEL_RESERVED = frozenset(
 
 # Python builtins that would shadow names used by the generated code when used as field names.
 PYTHON_SHADOWED = frozenset({"type", "id", "list", "str", "int", "float", "bool", "object"})
+# Module-level names the generated model and schema classes use in their bodies (types,
+# column types, validators, default factories): a field so named would hide them.
+GENERATED_MODULE_NAMES = frozenset(
+    {"date", "datetime", "uuid", "sa", "scaled", "today", "utcnow", "field_validator"}
+)
 
 
 # Names imported beside a resource's class in the generated modules that use it (its

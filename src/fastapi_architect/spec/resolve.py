@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import limits
 
@@ -40,6 +41,9 @@ from fastapi_architect.spec.source import DocPath, SourceMap
 from fastapi_architect.spec.tables import build_tables
 from fastapi_architect.spec.types import FIELD_TYPES
 
+if TYPE_CHECKING:
+    from fastapi_architect.generate.layout import PlannedFile
+
 SYSTEM_TABLES = ("refresh_tokens", "audit_log")
 PATH_PREFIX = re.compile(r"^(/[a-z0-9][a-z0-9._-]*)*$")
 PROJECT_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -62,6 +66,7 @@ class _Resolver(FieldResolver, RelationResolver, ListResolver):
         for draft in self.drafts.values():
             self.relations(draft, auth)
         self.pair_inverses()
+        self.required_cycles()
         resources = [self.finish(draft, auth, api) for draft in self.drafts.values()]
         if self.problems:
             return None
@@ -70,7 +75,7 @@ class _Resolver(FieldResolver, RelationResolver, ListResolver):
         self.filter_index_questions(resources, tables)
         if self.problems:
             return None
-        return ResolvedSpec(
+        resolved = ResolvedSpec(
             project=project,
             api=api,
             database=database,
@@ -82,6 +87,8 @@ class _Resolver(FieldResolver, RelationResolver, ListResolver):
                 sorted(self.questions, key=lambda q: (q.location.line, q.location.column))
             ),
         )
+        self.module_clashes(resolved)
+        return None if self.problems else resolved
 
     def project(self) -> Project:
         spec = self.doc.project
@@ -170,6 +177,8 @@ class _Resolver(FieldResolver, RelationResolver, ListResolver):
             admin_role = "admin" if "admin" in roles else None
         elif admin_role not in roles:
             self.unknown_role(("auth", "admin_role"), admin_role, roles)
+        if spec.mode != "none" and default_role is not None and default_role == admin_role:
+            self.admin_default_role(default_role, roles)
         jwks = None
         if spec.mode == "jwks":
             if spec.jwks is None:
@@ -216,6 +225,32 @@ class _Resolver(FieldResolver, RelationResolver, ListResolver):
             default_role=default_role if spec.mode != "none" else None,
             admin_role=admin_role if spec.mode != "none" else None,
             jwks=jwks,
+        )
+
+    def admin_default_role(self, role: str, roles: Sequence[str]) -> None:
+        """New accounts take the default role: it cannot be the admin role."""
+        spec = self.doc.auth
+        if role not in roles:
+            return  # reported already: not a declared role
+        given = spec.model_fields_set
+        path: DocPath = (
+            ("auth", "default_role")
+            if "default_role" in given
+            else ("auth", "admin_role")
+            if "admin_role" in given
+            else ("auth", "roles", spec.roles.index(role))
+        )
+        others = [other for other in roles if other != role]
+        self.error(
+            path,
+            "admin-default-role",
+            f"the default role {role!r} is the admin role: every new account would be an "
+            "administrator",
+            f"set default_role: to another role ({one_of(others)}) and make administrators by "
+            "changing a user's role"
+            if others
+            else f"add a role for ordinary accounts to auth.roles, e.g. [user, {role}], and "
+            "make it the default_role",
         )
 
     def unknown_role(self, path: DocPath, role: str, roles: Sequence[str]) -> None:
@@ -359,6 +394,65 @@ class _Resolver(FieldResolver, RelationResolver, ListResolver):
                     key=True,
                 )
 
+    def module_clashes(self, spec: ResolvedSpec) -> None:
+        """A resource's modules (its snake_case name in each layer, its plural for endpoints
+        and tests) and an association table's model must not be files the generated backend
+        has already, as the generator's layout plans them for this spec."""
+        # The layout reads the resolved model, so it is imported once there is one.
+        from fastapi_architect.generate.layout import plan
+
+        first: dict[str, PlannedFile] = {}
+        clashes: dict[tuple[str, str], list[tuple[PlannedFile, PlannedFile]]] = {}
+        for planned in plan(spec):
+            earlier = first.setdefault(planned.path, planned)
+            if earlier is planned:
+                continue
+            # A resource's or association's file gives way to the backend's own, and to an
+            # earlier one's.
+            ours = planned.resource is not None or planned.association is not None
+            blamed, other = (planned, earlier) if ours else (earlier, planned)
+            if blamed.resource is not None:
+                clashes.setdefault(("resource", blamed.resource), []).append((blamed, other))
+            elif blamed.association is not None:
+                clashes.setdefault(("association", blamed.association), []).append((blamed, other))
+        for (kind, name), files in clashes.items():
+            taken = ", ".join(f"{mine.path} ({_what(other)})" for mine, other in files)
+            if kind == "association":
+                self.association_clash(spec, name, taken)
+                continue
+            draft = self.drafts[name]
+            by_plural = all("{plural}" in mine.file.path for mine, _ in files)
+            if by_plural and draft.spec.plural:
+                self.error(
+                    (*draft.path, "plural"),
+                    "reserved-name",
+                    f"{name}'s plural {draft.plural!r} names files the generated backend has "
+                    f"already: {taken}",
+                    "set plural: to another word",
+                )
+                continue
+            self.error(
+                draft.path,
+                "reserved-name",
+                f"resource name {name!r} names modules the generated backend has already: {taken}",
+                f"use a more specific name, e.g. {name + 'Entry'!r}",
+                key=True,
+            )
+
+    def association_clash(self, spec: ResolvedSpec, table: str, taken: str) -> None:
+        for resource in spec.resources:
+            for relation in resource.relations:
+                if relation.association_table == table and relation.declared:
+                    self.error(
+                        (*self.drafts[resource.name].path, "relations", relation.name),
+                        "reserved-name",
+                        f"the association table {table!r} of {resource.name}.{relation.name} "
+                        f"names a file the generated backend has already: {taken}",
+                        "rename the relation",
+                        key=True,
+                    )
+                    return
+
     def check_builtin_user(self, spec: ResourceSpec, path: DocPath) -> None:
         for key in sorted(spec.model_fields_set - {"fields", "description"}):
             self.error(
@@ -375,3 +469,12 @@ def resolve(document: SpecDocument, source: SourceMap) -> tuple[ResolvedSpec | N
     resolver = _Resolver(document, source)
     resolved = resolver.resolve()
     return resolved, resolver.problems
+
+
+def _what(planned: PlannedFile) -> str:
+    """What a generated file holds, for a clash with it."""
+    if planned.resource is not None:
+        return f"the {planned.resource} resource's"
+    if planned.association is not None:
+        return f"the association table {planned.association}'s"
+    return planned.file.description.rstrip(".")

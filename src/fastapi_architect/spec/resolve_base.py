@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fastapi_architect.spec.document import ResourceSpec, SpecDocument
 from fastapi_architect.spec.model import OpenQuestion, ResolvedField, ResolvedRelation
 from fastapi_architect.spec.names import (
+    GENERATED_MODULE_NAMES,
     MAX_IDENTIFIER,
     MODEL_RESERVED,
     PYTHON_SHADOWED,
@@ -136,6 +137,16 @@ class ResolverBase:
                 "reserved-name",
                 f"{name!r}, {what}, would shadow an attribute of the generated model class",
                 "choose another name",
+                key=True,
+            )
+            return False
+        if name in GENERATED_MODULE_NAMES:
+            self.error(
+                path,
+                "reserved-name",
+                f"{name!r}, {what}, would hide the generated modules' own {name!r}",
+                "choose another name that says what it holds"
+                + (f", e.g. `due_{name}` or `{name}_taken`" if "date" in name else ""),
                 key=True,
             )
             return False

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 from fastapi_architect.spec.columns import COLUMN_TYPES
-from fastapi_architect.spec.document import FieldSpec
+from fastapi_architect.spec.document import AuthMode, FieldSpec
 from fastapi_architect.spec.model import Auth, DefaultFactory, ResolvedField, Scalar
 from fastapi_architect.spec.numbers import format_number
 from fastapi_architect.spec.patterns import pattern_problem
@@ -44,24 +44,38 @@ class FieldResolver(ResolverBase):
                 )
             draft.fields.append(_implicit("owner_id", id_type, "The user who owns the row."))
         if draft.builtin:
-            draft.fields.extend(_builtin_user_fields(auth))
+            draft.fields.extend(_builtin_user_fields(auth.mode, auth.roles, auth.default_role))
         builtin_names = draft.field_names()
+        kept = _kept_user_names(auth) if draft.builtin else {}
         for name, spec in draft.spec.fields.items():
             path = (*draft.path, "fields", name)
             if not self.check_member_name(draft, path, name, f"a field of {draft.name}"):
                 continue
-            if name in builtin_names:
+            if name in builtin_names or name in kept:
                 self.error(
                     path,
                     "name-clash",
-                    f"field User.{name} is built in already",
+                    f"field User.{name} is built in already"
+                    if name in builtin_names
+                    else f"field User.{name} {kept[name]}",
                     "remove it, or choose another name",
                     key=True,
                 )
                 continue
             resolved = self.field(draft, name, spec, path)
-            if resolved is not None:
-                draft.fields.append(resolved)
+            if resolved is None:
+                continue
+            if draft.builtin and auth.mode == "jwks" and not resolved.optional_on_create:
+                self.error(
+                    path,
+                    "jwks-user-field",
+                    f"User.{name} is required and has no default, but with auth.mode 'jwks' "
+                    "users are created from their tokens on first sight, which cannot fill it",
+                    "give it a default, or set required: false",
+                    key=True,
+                )
+                continue
+            draft.fields.append(resolved)
         draft.fields.append(_implicit("created_at", "datetime", "When the row was created."))
         draft.fields.append(_implicit("updated_at", "datetime", "When the row last changed."))
         if draft.spec.soft_delete:
@@ -198,6 +212,22 @@ class FieldResolver(ResolverBase):
                     f"{subject}: backfill {spec.backfill!r} {message}",
                     read.hint if isinstance(read, Rejection) else "give the value itself",
                 )
+        if spec.unique and default is not None and factory is None:
+            # Every row created without a value gets the default: only the first is stored.
+            without = (
+                "every row gets it (clients cannot set a read_only field)"
+                if spec.read_only
+                else "every account made without a value gets it"
+                if draft.builtin
+                else f"every {draft.name} created without a value gets it"
+            )
+            self.error(
+                (*path, "default"),
+                "unique-default",
+                f"{subject} is unique, so its default {spec.default!r} can be stored once: "
+                f"{without}, and the second is refused (409)",
+                "drop the default, or drop unique",
+            )
         if spec.read_only and spec.required and not has_default:
             self.error(
                 (*path, "read_only"),
@@ -325,11 +355,32 @@ def _implicit(
     )
 
 
-def _builtin_user_fields(auth: Auth) -> list[ResolvedField]:
-    email = _implicit("email", "email", "Sign-in email address.", required=auth.mode == "builtin")
+# What the built-in User's registration, login and profile bodies take besides its fields
+# (auth.mode builtin), and what each is.
+USER_BODY_NAMES = {"password": "the password that registration, login and profile updates take"}
+
+
+def _kept_user_names(auth: Auth) -> dict[str, str]:
+    """Names a field of the built-in User cannot take besides its fields in this auth mode,
+    each with why: those of its fields in the other mode (the generated code sets them apart
+    whatever the mode), and the names its bodies take."""
+    other: AuthMode = "jwks" if auth.mode == "builtin" else "builtin"
+    kept = {
+        item.name: f"is built in with auth.mode {other!r} ({item.description.rstrip('.')}), "
+        "and the generated code keeps the name for it"
+        for item in _builtin_user_fields(other, auth.roles, auth.default_role)
+    }
+    bodies = {name: f"is {what}" for name, what in USER_BODY_NAMES.items()}
+    return kept | (bodies if auth.mode == "builtin" else {})
+
+
+def _builtin_user_fields(
+    mode: AuthMode, roles: tuple[str, ...], default_role: str | None
+) -> list[ResolvedField]:
+    email = _implicit("email", "email", "Sign-in email address.", required=mode == "builtin")
     email = email.model_copy(update={"read_only": False, "unique": True, "max_length": 320})
     fields = [email]
-    if auth.mode == "builtin":
+    if mode == "builtin":
         fields.append(
             _implicit("hashed_password", "string", "Argon2 hash of the password.").model_copy(
                 update={"read_only": False, "sensitive": True, "max_length": 255}
@@ -346,10 +397,10 @@ def _builtin_user_fields(auth: Auth) -> list[ResolvedField]:
                 update={"max_length": 255}
             )
         )
-    role_length = max((len(role) for role in auth.roles), default=20)
+    role_length = max((len(role) for role in roles), default=20)
     fields.append(
         _implicit("role", "enum", "Role, which decides permissions.").model_copy(
-            update={"values": auth.roles, "default": auth.default_role, "max_length": role_length}
+            update={"values": roles, "default": default_role, "max_length": role_length}
         )
     )
     fields.append(

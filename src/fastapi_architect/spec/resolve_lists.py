@@ -18,9 +18,10 @@ from fastapi_architect.spec.model import (
 )
 from fastapi_architect.spec.names import singularize
 from fastapi_architect.spec.problems import did_you_mean, one_of
-from fastapi_architect.spec.resolve_base import PRINCIPALS, Draft, ResolverBase
+from fastapi_architect.spec.resolve_base import PRINCIPALS, USER, Draft, ResolverBase
 from fastapi_architect.spec.source import DocPath
 from fastapi_architect.spec.types import FIELD_TYPES
+from fastapi_architect.spec.values import UNIQUE_ROWS, unique_keys
 
 # Query parameters every list endpoint already takes.
 LIST_PARAMS = frozenset({"limit", "cursor", "sort", "q", "include_deleted"})
@@ -37,6 +38,9 @@ class ListResolver(ResolverBase):
             self.column_list(draft, names, (*draft.path, "unique", index), "unique")
             for index, names in enumerate(spec.unique)
         )
+        for index, (names, columns) in enumerate(zip(spec.unique, unique, strict=True)):
+            if columns and len(columns) == len(names):
+                self.unique_rows(draft, auth, names, columns, (*draft.path, "unique", index))
         indexes = tuple(
             self.column_list(draft, names, (*draft.path, "indexes", index), "index")
             for index, names in enumerate(spec.indexes)
@@ -108,6 +112,50 @@ class ListResolver(ResolverBase):
                 continue
             columns.append(column)
         return tuple(columns)
+
+    def unique_rows(
+        self,
+        draft: Draft,
+        auth: Auth,
+        names: list[str],
+        columns: tuple[str, ...],
+        path: DocPath,
+    ) -> None:
+        """A unique combination must hold the rows the generated tests make: several per
+        user, numbered 1, 2, ... (see `values.unique_keys`)."""
+        if columns == ("owner_id",):
+            self.error(
+                path,
+                "unique-owner",
+                f"unique: [owner] allows one {draft.name} per user, but the generated tests "
+                "(and most clients) make several rows as one user",
+                "to keep one per user, put its fields on User; otherwise add another column to "
+                "the combination",
+            )
+            return
+        fields = {item.name: item for item in draft.fields}
+        relations = {r.column: r for r in draft.relations if r.kind == "many_to_one"}
+        taken: list[tuple[str, ...]] = []
+        counts: list[str] = []
+        for name, column in zip(names, columns, strict=True):
+            keys = _test_keys(column, fields, relations, auth)
+            if keys is None:
+                return  # a column that never repeats: the combination never does either
+            taken.append(keys)
+            counts.append(f"{name}: {len(set(keys))} distinct")
+        distinct = len(set(zip(*taken, strict=True)))
+        if distinct < UNIQUE_ROWS:
+            self.error(
+                path,
+                "unique-few-values",
+                f"unique combination ({', '.join(names)}) of {draft.name}: the generated tests "
+                f"make up to {UNIQUE_ROWS} rows{' as one user' if auth.enabled else ''}, and "
+                "their values in its columns "
+                f"({', '.join(counts)}) form only {distinct} distinct "
+                f"combination{'s' if distinct != 1 else ''}",
+                "add a column that takes many values (a text field, say) to the combination, "
+                "loosen its columns' constraints, or drop the combination",
+            )
 
     def filters(
         self,
@@ -273,6 +321,14 @@ class ListResolver(ResolverBase):
                     "sensitive-filter",
                     f"search on sensitive field {draft.name}.{name} would reveal it",
                 )
+            elif item.read_only and item.default is None and item.default_factory is None:
+                self.error(
+                    where,
+                    "bad-search",
+                    f"search field {draft.name}.{name} is read_only without a default: no row "
+                    "ever has a value in it to find",
+                    "remove it from search, or give it a default",
+                )
             elif name in result:
                 self.error(where, "duplicate", f"search field {name!r} is listed twice")
             else:
@@ -369,12 +425,50 @@ class ListResolver(ResolverBase):
                 f"{draft.name}.access",
                 f"defaults taken: {described}",
             )
+        if auth.enabled:
+            self.writers_read(draft, chosen, defaulted)
         return Access(
             read=chosen.get("read", ()),
             create=chosen.get("create", ()),
             update=chosen.get("update", ()),
             delete=chosen.get("delete", ()),
         )
+
+    def writers_read(
+        self, draft: Draft, chosen: dict[Action, tuple[str, ...]], defaulted: list[Action]
+    ) -> None:
+        """Who may update or delete rows may read them: the backend looks a row up through
+        the read rule first (as the generated access policy grants it). Create needs no
+        read: a drop box is a rule."""
+        read = chosen.get("read", ())
+        if not read or "public" in read:
+            return
+        unread: dict[str, list[Action]] = {}  # defaulted actions, by principal
+        for action in ("update", "delete"):
+            for principal in chosen.get(action, ()):
+                if principal in read or ("authenticated" in read and principal != "public"):
+                    continue
+                if action in defaulted:
+                    unread.setdefault(principal, []).append(action)
+                    continue
+                given: list[str] = getattr(draft.spec.access, action) or []
+                self.error(
+                    (*draft.path, "access", action, given.index(principal)),
+                    "write-without-read",
+                    f"access.{action} of {draft.name} names {principal!r}, who "
+                    f"{_cannot_read(principal, read)}",
+                    f"add {principal!r} to access.read, or remove it from access.{action}",
+                )
+        for principal, actions in unread.items():
+            # A default is never at odds with a defaulted read rule: the given read rule is.
+            keys = " and ".join(f"access.{action}" for action in actions)
+            self.error(
+                (*draft.path, "access", "read"),
+                "write-without-read",
+                f"{keys} of {draft.name} default{'s' if len(actions) == 1 else ''} to "
+                f"{principal!r}, who {_cannot_read(principal, read)}",
+                f"add {principal!r} to access.read, or set {keys}",
+            )
 
     def default_access(self, draft: Draft, auth: Auth, action: Action) -> tuple[str, ...]:
         if not auth.enabled:
@@ -421,3 +515,40 @@ class ListResolver(ResolverBase):
                     key=True,
                 )
             seen[table.name] = table
+
+
+def _test_keys(
+    column: str,
+    fields: dict[str, ResolvedField],
+    relations: dict[str | None, ResolvedRelation],
+    auth: Auth,
+) -> tuple[str, ...] | None:
+    """What the generated tests' rows 1 to UNIQUE_ROWS hold in a column (as a unique index
+    compares them), made as one user; None when the column never repeats (a new value per
+    row, or null, which a unique index never compares equal)."""
+    one = ("",) * UNIQUE_ROWS
+    if column == "owner_id":
+        return one  # the user making the rows
+    relation = relations.get(column)
+    if relation is not None:
+        # The row factory makes a new parent row for each row (`next_n`), and points a
+        # relation to User at the user making the rows; an optional relation stays null.
+        if relation.required and relation.target == USER and auth.enabled:
+            return one
+        return None
+    item = fields[column]
+    if item.implicit:
+        return None  # id and timestamps are new per row; deleted_at is null
+    if item.read_only:
+        # Never sent: the default, a factory's new value per row, or null.
+        return one if item.default is not None and item.default_factory is None else None
+    return unique_keys(item)
+
+
+def _cannot_read(principal: str, read: tuple[str, ...]) -> str:
+    """Why `principal` cannot do what a write rule allows (after 'who')."""
+    whose = "may read only their own rows" if "owner" in read else "may not read the rows"
+    return (
+        f"{whose} (access.read: {', '.join(read)}); the backend looks a row up through the "
+        "read rule first, so the change would be refused"
+    )

@@ -3,6 +3,8 @@ with its other side (deriving inverses and association tables)."""
 
 from __future__ import annotations
 
+from collections import deque
+
 from fastapi_architect.spec.document import RelationSpec, ResourceSpec
 from fastapi_architect.spec.model import Auth, ForeignKeyAction, ResolvedRelation
 from fastapi_architect.spec.names import singularize, snake_case
@@ -173,6 +175,51 @@ class RelationResolver(ResolverBase):
                         key=True,
                     )
 
+    def required_cycles(self) -> None:
+        """Required many_to_one relations must not lead back where they start: no first row
+        of a resource on such a cycle could be created (each needs a row of the next). One
+        cycle is reported for each group of resources that reach each other."""
+        links = {
+            name: [
+                relation
+                for relation in draft.relations
+                if relation.kind == "many_to_one" and relation.declared and relation.required
+            ]
+            for name, draft in self.drafts.items()
+        }
+        done: set[str] = set()
+        for start in self.drafts:
+            if start in done:
+                continue
+            cycle = _cycle_from(start, links)
+            if cycle is None:
+                continue
+            done |= _group(start, links)
+            first = cycle[0]
+            path = (*self.drafts[start].path, "relations", first.name)
+            if len(cycle) == 1:
+                self.error(
+                    path,
+                    "required-cycle",
+                    f"{start}.{first.name} is a required relation of {start} to itself: no "
+                    f"first {start} can be created (it needs an existing {start} to point at)",
+                    "make it optional (`required: false`)",
+                    key=True,
+                )
+                continue
+            steps, source = [], start
+            for relation in cycle:
+                steps.append(f"{source}.{relation.name} -> {relation.target}")
+                source = relation.target
+            self.error(
+                path,
+                "required-cycle",
+                f"required relations form a cycle ({', '.join(steps)}): no first row of any of "
+                "them can be created (each needs an existing row of the next)",
+                "make one of them optional (`required: false`)",
+                key=True,
+            )
+
     def pair_many_to_one(
         self, draft: Draft, target: Draft, relation: ResolvedRelation, path: DocPath
     ) -> ResolvedRelation:
@@ -309,3 +356,46 @@ class RelationResolver(ResolverBase):
 def _owner_only_read(spec: ResourceSpec) -> bool:
     read = spec.access.read
     return read is None or not ({"public", "authenticated"} & set(read))
+
+
+Links = dict[str, list[ResolvedRelation]]
+
+
+def _cycle_from(start: str, links: Links) -> list[ResolvedRelation] | None:
+    """A shortest cycle of links from `start` back to it, or None."""
+    came: dict[str, tuple[str, ResolvedRelation]] = {}
+    queue = deque([start])
+    while queue:
+        source = queue.popleft()
+        for relation in links.get(source, []):
+            if relation.target == start:
+                cycle = [relation]
+                while source != start:
+                    source, step = came[source]
+                    cycle.append(step)
+                return cycle[::-1]
+            if relation.target not in came:
+                came[relation.target] = (source, relation)
+                queue.append(relation.target)
+    return None
+
+
+def _closure(start: str, edges: dict[str, set[str]]) -> set[str]:
+    """`start` and every name the edges lead to from it."""
+    seen, stack = {start}, [start]
+    while stack:
+        for target in edges.get(stack.pop(), set()) - seen:
+            seen.add(target)
+            stack.append(target)
+    return seen
+
+
+def _group(start: str, links: Links) -> set[str]:
+    """The resources that `start` reaches and that reach it (a strongly connected group)."""
+    forward: dict[str, set[str]] = {}
+    backward: dict[str, set[str]] = {}
+    for source, relations in links.items():
+        for relation in relations:
+            forward.setdefault(source, set()).add(relation.target)
+            backward.setdefault(relation.target, set()).add(source)
+    return _closure(start, forward) & _closure(start, backward)

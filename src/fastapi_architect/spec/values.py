@@ -576,7 +576,7 @@ def _checked_sample(item: ResolvedField) -> str:
             _first_limit(kind, item),
         )
     if item.unique:
-        seen = {repr(values[n]) for n in range(1, UNIQUE_ROWS + 1)}
+        seen = set(_unique_keys(values.__getitem__))
         if len(seen) < UNIQUE_ROWS:
             raise NoSampleError(
                 item.name,
@@ -585,6 +585,17 @@ def _checked_sample(item: ResolvedField) -> str:
                 _first_limit(kind, item),
             )
     return source
+
+
+def unique_keys(item: ResolvedField) -> tuple[str, ...]:
+    """What the generated tests send in the field for rows 1 to UNIQUE_ROWS, each as a unique
+    index compares it (its repr): the values a unique combination of columns is made of.
+    The field's sample must be one `check` accepted (NoSampleError otherwise)."""
+    return _unique_keys(sample_function(checked_sample(item)))
+
+
+def _unique_keys(value_of: Callable[[int], object]) -> tuple[str, ...]:
+    return tuple(repr(value_of(n)) for n in range(1, UNIQUE_ROWS + 1))
 
 
 def _first_limit(kind: ValueType, item: ResolvedField) -> Limit | None:
