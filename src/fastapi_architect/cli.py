@@ -16,6 +16,7 @@ from fastapi_architect._files import write_text_atomic
 from fastapi_architect.apidiff.cli import register as register_api_diff
 from fastapi_architect.design.cli import register as register_design
 from fastapi_architect.evolve.cli import register as register_diff
+from fastapi_architect.init.cli import register as register_init
 from fastapi_architect.mcp.cli import register as register_mcp
 from fastapi_architect.review.cli import register as register_review
 from fastapi_architect.review.cli import register_rules
@@ -301,6 +302,7 @@ def generate(
 
 
 # Capabilities that bring their own commands.
+register_init(app)
 register_design(app)
 register_review(app)
 register_survey(app)

@@ -78,11 +78,13 @@ def read_facts(
     *,
     cache: Cache | None = None,
     hashes: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, ModuleFacts], list[ParseError]]:
     """The facts of every source that parses, by path, and the errors of those that do not.
 
     With a cache, the facts of a source whose content hash (`hashes`, computed when not
     given) is in it are taken from it, and come first; the others are parsed and put in it.
+    `progress`, when given, is called with the number of sources done so far.
     """
     facts: dict[str, ModuleFacts] = {}
     errors: list[ParseError] = []
@@ -98,7 +100,13 @@ def read_facts(
             errors.append(hit)
         else:
             todo.append((rel, text))
+    done = len(sources) - len(todo)
+    if progress is not None:
+        progress(done)
     for (rel, _), result in zip(todo, parallel_map(facts_job, todo, jobs), strict=True):
+        done += 1
+        if progress is not None:
+            progress(done)
         if cache is not None:
             cache.put(keys[rel], result)
         if isinstance(result, ModuleFacts):

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from fastapi_architect.review.config import ConfigError, ReviewConfig, load_config
@@ -86,6 +88,54 @@ def without_traceback(console: Console, command: str) -> Iterator[None]:
         raise fail(console, f"{command} stopped: {type(exc).__name__}: {exc}") from None
 
 
+# Trees at least this large show a progress bar (on a terminal, outside CI).
+PROGRESS_MIN_FILES = 100
+_PHASES = {"index": "Reviewing: reading files", "rules": "Reviewing: running the rules"}
+
+
+class ReviewProgress:
+    """A progress bar on standard error while a large tree is reviewed; nothing when standard
+    error is not a terminal (piped, redirected) or under CI (`CI` set)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.enabled = console.is_terminal and not os.environ.get("CI")
+        self._bar: Progress | None = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled or total < PROGRESS_MIN_FILES:
+            return
+        if self._bar is None:
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("files"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._bar.add_task(_PHASES.get(phase, phase), total=total)
+            self._bar.start()
+        task = self._bar.task_ids[0]
+        self._bar.update(task, completed=done, description=_PHASES.get(phase, phase))
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+@contextmanager
+def review_progress(console: Console) -> Iterator[ReviewProgress]:
+    """A `ReviewProgress` on `console`, taken off the screen when the review ends."""
+    progress = ReviewProgress(console)
+    try:
+        yield progress
+    finally:
+        progress.close()
+
+
 def register(app: typer.Typer) -> None:
     """Add the `review` command to the main `fastapi-architect` app."""
 
@@ -146,7 +196,8 @@ def register(app: typer.Typer) -> None:
                 cache_dir=cache_dir,
                 jobs=jobs,
             )
-            result = review(path, config)
+            with review_progress(err) as progress:
+                result = review(path, config, progress=progress)
             if output_format is ReviewFormat.JSON:
                 emit(render_json(result), output, err)
             elif output_format is ReviewFormat.SARIF:

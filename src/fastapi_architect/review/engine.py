@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,6 +24,9 @@ from fastapi_architect.review.model import Confidence, Finding, ReviewResult
 from fastapi_architect.review.rule import FileContext, Rule, all_rules, parse_suppressions
 
 _CONFIDENCE_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
+# Called as the review goes: (phase, files done, files in all); phases "index" (reading what
+# each file declares), then "rules".
+Progress = Callable[[str, int, int], None]
 
 
 _WORKER: tuple[ProjectIndex, tuple[Rule, ...]] | None = None
@@ -111,6 +114,7 @@ def review_files(
     root: str = ".",
     cache_file: Path | None = None,
     read_errors: Sequence[ParseError] = (),
+    progress: Progress | None = None,
 ) -> ReviewResult:
     """Review in-memory sources keyed by their relative, `/`-separated paths."""
     config = config or ReviewConfig()
@@ -118,7 +122,14 @@ def review_files(
     codes = tuple(r.id for r in rules)
     cache = Cache(cache_file if config.cache else None)
     hashes = {rel: source_hash(text) for rel, text in sources.items()}
-    facts, parse_errors = read_facts(sources, config.jobs, cache=cache, hashes=hashes)
+    total = len(sources)
+    facts, parse_errors = read_facts(
+        sources,
+        config.jobs,
+        cache=cache,
+        hashes=hashes,
+        progress=(lambda done: progress("index", done, total)) if progress else None,
+    )
     errors: list[ParseError] = [*read_errors, *parse_errors]
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{CACHE_VERSION}|{','.join(codes)}|".encode())
@@ -136,10 +147,16 @@ def review_files(
             errors.extend(hit[1])
         else:
             todo.append((rel, sources[rel]))
+    done = total - len(todo)
+    if progress is not None:
+        progress("rules", done, total)
     if todo:
         init = functools.partial(_init_worker, list(facts.values()), codes)
         results = parallel_map(_rules_job, todo, config.jobs, init)
         for (rel, _), found in zip(todo, results, strict=True):
+            done += 1
+            if progress is not None:
+                progress("rules", done, total)
             cache.put(("findings", rel, hashes[rel], context), found)
             findings.extend(found[0])
             errors.extend(found[1])
@@ -156,8 +173,11 @@ def review_files(
     )
 
 
-def review(path: Path | str, config: ReviewConfig | None = None) -> ReviewResult:
-    """Review every Python file under `path` (a directory or one file)."""
+def review(
+    path: Path | str, config: ReviewConfig | None = None, *, progress: Progress | None = None
+) -> ReviewResult:
+    """Review every Python file under `path` (a directory or one file); `progress`, when
+    given, is told how far it is."""
     config = config or ReviewConfig()
     tree = read_tree(path, config.exclude)
     cache_file = None
@@ -165,5 +185,10 @@ def review(path: Path | str, config: ReviewConfig | None = None) -> ReviewResult
         key = hashlib.blake2b(str(tree.base.resolve()).encode(), digest_size=8).hexdigest()
         cache_file = (config.cache_dir or default_cache_dir()) / f"review-{key}.pickle"
     return review_files(
-        tree.sources, config, root=str(Path(path)), cache_file=cache_file, read_errors=tree.errors
+        tree.sources,
+        config,
+        root=str(Path(path)),
+        cache_file=cache_file,
+        read_errors=tree.errors,
+        progress=progress,
     )
