@@ -10,7 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
@@ -228,7 +228,9 @@ def test_test_modules_render_alone_as_in_the_project(name: str) -> None:
 
 
 @settings(max_examples=300, derandomize=True, database=None)
-@given(st.text())
+@given(st.text(st.sampled_from('"\\ \n\ta') | st.characters()))
+@example('"""triple"""')
+@example('ends in two quotes""')
 def test_spec_texts_are_written_as_python_and_toml_read_them(text: str) -> None:
     """Titles and descriptions (any text the spec allows) come back from the generated
     string literals and docstrings as given, trailing spaces of a docstring's lines aside."""

@@ -12,6 +12,16 @@ from tests.conftest import ROOT
 # (case id, spec text, expected problems as "line:column [code] message" and their hints)
 REFUSED: list[tuple[str, str, list[tuple[str, str]]]] = [
     (
+        "enum_names_too_long",
+        "project: {name: demo}\nauth: {mode: none}\nresources:\n  Thing:\n    fields:\n      another_really_quite_extraordinarily_long_enum_name: {type: enum, values: [a, b]}\n",
+        [
+            (
+                "6:7 [bad-name] Thing.another_really_quite_extraordinarily_long_enum_name: the field's name and its values' class ThingAnotherReallyQuiteExtraordinarilyLongEnumName are too long together for a line of generated code (101 characters; at most 81)",
+                "a shorter field name",
+            ),
+        ],
+    ),
+    (
         "unique_owner",
         "project: {name: demo}\nresources:\n  Item:\n    owned: true\n    fields: {name: string}\n    unique: [[owner]]\n",
         [
@@ -380,6 +390,10 @@ ACCEPTED: list[tuple[str, str]] = [
     (
         "create_without_read",
         "project: {name: demo}\nresources:\n  Feedback:\n    owned: true\n    fields: {text: string}\n    access: {read: admin, create: authenticated, update: admin, delete: admin}\n",
+    ),
+    (
+        "enum_name_within_a_line",
+        "project: {name: demo}\nauth: {mode: none}\nresources:\n  Thing:\n    fields:\n      a_quite_long_enum_field_name_for_testing: {type: enum, values: [a, b]}\n",
     ),
     (
         "writers_read",

@@ -4,6 +4,7 @@ generated project is written from. All decisions live here; templates only lay t
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from fastapi_architect.generate.errors import UnsupportedSpecError
@@ -17,7 +18,7 @@ from fastapi_architect.spec.model import (
     Resource,
     Table,
 )
-from fastapi_architect.spec.names import pascal_case
+from fastapi_architect.spec.names import enum_class_name, pascal_case
 from fastapi_architect.spec.types import FIELD_TYPES, FieldType
 from fastapi_architect.spec.values import (
     FieldChecks,
@@ -448,7 +449,7 @@ def _access_cases(
 def _enum(resource: Resource, item: ResolvedField) -> EnumView | None:
     if not FIELD_TYPES[item.type].choices:
         return None
-    name = f"{resource.name}{pascal_case(item.name)}"
+    name = enum_class_name(resource.name, item.name)
     members = tuple((member_name(value), value) for value in item.values)
     return EnumView(name=name, members=members)
 
@@ -608,6 +609,15 @@ def _association(table: Table, spec: ResolvedSpec) -> AssociationView:
     )
 
 
+def _long_text(text: str) -> str:
+    """A string literal, as adjacent literals broken at spaces when it is too long for a line
+    (formatting joins them again when they fit)."""
+    pieces = textwrap.wrap(
+        text, 72, drop_whitespace=False, break_long_words=False, break_on_hyphens=False
+    )
+    return " ".join(repr(piece) for piece in pieces) if "".join(pieces) == text else repr(text)
+
+
 def table_args(table: Table) -> list[str]:
     """`__table_args__` entries: foreign keys, checks and indexes, each named as the
     migration names them."""
@@ -618,7 +628,7 @@ def table_args(table: Table) -> list[str]:
             f"name={key.name!r}, ondelete={key.on_delete!r})"
         )
     for check in table.checks:
-        args.append(f"sa.CheckConstraint({check.sql!r}, name={check.name!r})")
+        args.append(f"sa.CheckConstraint({_long_text(check.sql)}, name={check.name!r})")
     for index in table.indexes:
         columns = ", ".join(repr(c) for c in index.columns)
         extra = ""

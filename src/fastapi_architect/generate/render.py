@@ -80,8 +80,8 @@ def _docstring(text: str) -> str:
         else char.encode("unicode_escape").decode("ascii")
         for char in text
     )
-    text = re.sub(r'"{3,}', lambda run: '\\"' * len(run.group()), text)
-    return text[:-1] + '\\"' if text.endswith('"') else text
+    # A run of three quotes would end the string, and so would quotes at its very end.
+    return re.sub(r'"{3,}|"+$', lambda run: '\\"' * len(run.group()), text)
 
 
 def _column(table: str, name: str) -> str:

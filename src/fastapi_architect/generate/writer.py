@@ -61,7 +61,7 @@ def format_tree(root: Path) -> None:
     ruff = find_ruff_bin()
     for command in (
         [ruff, "check", "--fix-only", "--select", "I,F401,UP", "--exit-zero", "--quiet", "."],
-        [ruff, "format", "--quiet", "."],
+        [ruff, "format", "."],
     ):
         completed = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
         if completed.returncode != 0:

@@ -87,6 +87,16 @@ def pascal_case(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in parts if part)
 
 
+def enum_class_name(resource: str, field: str) -> str:
+    """The class generated code gives an enum field's values: `Task` + `status` -> `TaskStatus`."""
+    return f"{resource}{pascal_case(field)}"
+
+
+# Generated schemas declare an optional enum field on one line that formatting cannot break,
+# `    {field}: {class} | None = None`, within the 100 characters of the project's line length.
+MAX_ENUM_NAMES = 100 - len("    : | None = None")
+
+
 _IRREGULAR_PLURALS = {
     "person": "people",
     "child": "children",

@@ -9,6 +9,7 @@ import re
 from fastapi_architect.spec.columns import COLUMN_TYPES
 from fastapi_architect.spec.document import AuthMode, FieldSpec
 from fastapi_architect.spec.model import Auth, DefaultFactory, ResolvedField, Scalar
+from fastapi_architect.spec.names import MAX_ENUM_NAMES, enum_class_name
 from fastapi_architect.spec.numbers import format_number
 from fastapi_architect.spec.patterns import pattern_problem
 from fastapi_architect.spec.resolve_base import Draft, ResolverBase
@@ -133,6 +134,17 @@ class FieldResolver(ResolverBase):
         values: tuple[str, ...] = ()
         if kind.choices:
             values = self.enum_values(spec, path, subject)
+            enum_class = enum_class_name(draft.name, name)
+            if len(name) + len(enum_class) > MAX_ENUM_NAMES:
+                self.error(
+                    path,
+                    "bad-name",
+                    f"{subject}: the field's name and its values' class {enum_class} are too "
+                    f"long together for a line of generated code ({len(name) + len(enum_class)} "
+                    f"characters; at most {MAX_ENUM_NAMES})",
+                    "a shorter field name",
+                    key=True,
+                )
         precision = scale = None
         if kind.default_digits is not None:
             precision = spec.precision if spec.precision is not None else kind.default_digits[0]
