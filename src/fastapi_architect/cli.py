@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from fastapi_architect import __version__
 from fastapi_architect._files import write_text_atomic
+from fastapi_architect._terminal import shows_progress
 from fastapi_architect.apidiff.cli import register as register_api_diff
 from fastapi_architect.design.cli import register as register_design
 from fastapi_architect.evolve.cli import register as register_diff
@@ -242,12 +244,47 @@ def new(
             "--force", help="Write into a non-empty directory (hand-edited files are kept)."
         ),
     ] = False,
+    install: Annotated[
+        bool,
+        typer.Option(
+            "--install",
+            help="Then create OUTPUT/.venv and install the project into it with its dev extras.",
+        ),
+    ] = False,
 ) -> None:
     """Generate a complete backend from a spec into a new directory."""
     resolved, text = _checked_spec(spec)
     report = _write(resolved, text, output, force=force)
     _print_report(report)
+    if install:
+        _install(output)
     _console().print(f"next: cd {output} && make test && make dev", markup=False)
+
+
+def _install(project: Path) -> None:
+    """Install the written project, with a spinner and pip's current step on a terminal."""
+    from fastapi_architect.generate.install import InstallError, install_project
+
+    console = _console(stderr=True)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not shows_progress(console),
+    )
+    task = progress.add_task("installing")
+    try:
+        with progress:
+            venv = install_project(
+                project,
+                on_step=lambda step: progress.update(task, description=f"installing: {step}"),
+            )
+    except InstallError as exc:
+        console.print(f"error: {exc}", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    _console().print(f"installed into {venv}", markup=False)
 
 
 @app.command()

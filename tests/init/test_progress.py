@@ -1,5 +1,5 @@
-"""Long work shows progress: `review` of a large tree draws a progress bar on a terminal, and
-stays quiet when its output is piped, under CI, or for a small tree."""
+"""Long work shows progress: `review` of a large tree and `new --install` draw their progress
+on a terminal, and stay quiet when their output is piped, under CI, or for a small tree."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from fastapi_architect.generate.install import InstallError, install_project
 from fastapi_architect.review.cli import PROGRESS_MIN_FILES
 from tests.conftest import write_tree
 from tests.init.test_interactive import ANSI, command
+from tests.small_project import SPEC
 
 MODULE = "import time\n\n\nasync def handler_{n}() -> int:\n    time.sleep(1)\n    return {n}\n"
 LARGE = PROGRESS_MIN_FILES + 50
@@ -30,13 +32,13 @@ def without_ci(**extra: str) -> dict[str, str]:
     return {**env, "COLUMNS": "120", **extra}
 
 
-def on_terminal(tree: Path, env: dict[str, str]) -> tuple[int, str]:
+def on_terminal(tree: Path, env: dict[str, str], *args: str) -> tuple[int, str]:
     child = pexpect.spawn(
         command(),
-        ["review", str(tree), "--no-cache", "--jobs", "1"],
+        list(args or ("review", str(tree), "--no-cache", "--jobs", "1")),
         env=env,
         encoding="utf-8",
-        timeout=120,
+        timeout=600,
         dimensions=(40, 120),
     )
     child.expect(pexpect.EOF)
@@ -77,3 +79,64 @@ def test_no_progress_under_ci_when_piped_or_for_a_small_tree(
     assert piped.stderr == ""
     assert "Reviewing" not in piped.stdout
     assert f"{LARGE} finding(s)" in piped.stdout
+
+
+@pytest.mark.slow
+def test_new_install_shows_pip_s_steps_on_a_terminal_and_leaves_a_working_project(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "architect.yaml"
+    spec.write_text(SPEC)
+    project = tmp_path / "backend"
+    code, screen = on_terminal(
+        tmp_path, without_ci(), "new", str(spec), "-o", str(project), "--install"
+    )
+    assert code == 0, screen
+    assert re.search(r"installing: Collecting \S+", screen), screen
+    assert f"installed into {project / '.venv'}" in screen
+    # make's first step is done: the project's tests run at once.
+    assert (
+        subprocess.run(["make", "-q", ".venv/.installed"], cwd=project, check=False).returncode == 0
+    )
+    tests = subprocess.run(
+        [
+            str(project / ".venv" / "bin" / "pytest"),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_platform.py",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+
+    piped = subprocess.run(
+        [command(), "new", str(spec), "-o", str(tmp_path / "again"), "--install"],
+        env=without_ci(CI="true"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stderr == ""
+    assert "installing" not in piped.stdout
+    assert f"installed into {tmp_path / 'again' / '.venv'}" in piped.stdout
+
+
+def test_a_failed_install_says_which_step_failed(tmp_path: Path) -> None:
+    with pytest.raises(InstallError, match=r"^python -m venv \.venv: No such file"):
+        install_project(tmp_path, python=str(tmp_path / "no-python"))
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\nversion = "0"\ndependencies = ["no-such-package-anywhere==0"]\n'
+    )
+    with pytest.raises(
+        InstallError,
+        match=r"(?s)^pip install -e '\.\[dev\]' failed \(exit status 1\):\n.*no-such-package-anywhere",
+    ):
+        install_project(tmp_path)
+    assert not (tmp_path / ".venv" / ".installed").exists()

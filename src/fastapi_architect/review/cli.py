@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from fastapi_architect._terminal import shows_progress
 from fastapi_architect.review.config import ConfigError, ReviewConfig, load_config
 from fastapi_architect.review.docs import render_rule, rule_doc
 from fastapi_architect.review.engine import review, unknown_codes
@@ -99,7 +99,7 @@ class ReviewProgress:
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.enabled = console.is_terminal and not os.environ.get("CI")
+        self.enabled = shows_progress(console)
         self._bar: Progress | None = None
 
     def __call__(self, phase: str, done: int, total: int) -> None:
