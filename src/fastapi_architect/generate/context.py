@@ -89,6 +89,8 @@ class RelationView:
     required: bool
     column: str | None
     same_owner: bool
+    # The caller may link only to target rows of its own: test parents are made by the actor.
+    parent_by_actor: bool
     association_table: str | None
     association_class: str | None
     association_module: str | None
@@ -537,6 +539,8 @@ def _relation(
         required=relation.required,
         column=relation.column,
         same_owner=relation.same_owner,
+        parent_by_actor=relation.same_owner
+        or (target.owned and not {"public", "authenticated"} & set(target.access.read)),
         association_table=relation.association_table,
         association_class=association.class_name if association else None,
         association_module=association.module if association else None,
