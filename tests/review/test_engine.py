@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fastapi_architect.review import ConfigError, ReviewConfig, load_config, review
+from fastapi_architect.review.model import Severity
 
 SLEEPY = """
     import time
@@ -13,12 +14,15 @@ SLEEPY = """
 """
 
 
-def test_a_file_that_does_not_parse_is_reported_and_skipped(tree):
+def test_a_file_that_does_not_parse_is_an_error_finding_at_the_syntax_error(tree):
     root = tree({"broken.py": "def (:\n", "ok.py": SLEEPY})
     result = review(root, ReviewConfig(cache=False))
-    assert [(e.path, e.line) for e in result.errors] == [("broken.py", 1)]
+    assert [(e.path, e.line, e.col) for e in result.errors] == [("broken.py", 1, 5)]
     assert "syntax error" in result.errors[0].message
-    assert [f.rule_id for f in result.active] == ["FA201"]
+    assert [(f.rule_id, f.path, f.line, f.col, f.severity) for f in result.active] == [
+        ("FA000", "broken.py", 1, 5, Severity.ERROR),
+        ("FA201", "ok.py", 3, 5, Severity.WARNING),
+    ]
 
 
 def test_undecodable_and_null_byte_files_do_not_stop_the_review(tree):
@@ -27,7 +31,11 @@ def test_undecodable_and_null_byte_files_do_not_stop_the_review(tree):
     (root / "nul.py").write_bytes(b"x = 1\x00\n")
     result = review(root, ReviewConfig(cache=False))
     assert {e.path for e in result.errors} == {"latin.py", "nul.py"}
-    assert [f.rule_id for f in result.active] == ["FA201"]
+    assert [(f.rule_id, f.path) for f in result.active] == [
+        ("FA000", "latin.py"),
+        ("FA000", "nul.py"),
+        ("FA201", "ok.py"),
+    ]
 
 
 def test_alembic_folders_and_virtualenvs_are_excluded(tree):

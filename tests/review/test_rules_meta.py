@@ -49,11 +49,13 @@ def test_example_fires_and_fix_is_silent(rule):
     config = ReviewConfig(select=(rule.id,), cache=False)
     bad = example_sources(doc.section("Example"))
     good = example_sources(doc.section("Use instead"))
-    for files in (bad, good):
+    # FA000's example is a file no Python parses: that is what it reports.
+    unparsable = rule.id == "FA000"
+    for files in (good,) if unparsable else (bad, good):
         for text in files.values():
             ast.parse(text)
     result = review_files(bad, config)
-    assert not result.errors
+    assert bool(result.errors) == unparsable
     fired = result.active
     assert [f.rule_id for f in fired if f.rule_id == rule.id], f"{rule.id} silent on Example"
     result = review_files(good, config)

@@ -58,6 +58,10 @@ class _Extractor(ClassReader):
             self.klass(stmt, scope, top)
         elif isinstance(stmt, ast.Assign | ast.AnnAssign):
             self.assign(stmt, scope, top)
+        elif type(stmt).__name__ == "TypeAlias":  # `type X = ...`, as Python 3.12+ reads it
+            fields = vars(stmt)
+            alias = ast.Assign(targets=[fields["name"]], value=fields["value"])
+            self.assign(ast.copy_location(alias, stmt), scope, top)
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call | ast.Await):
             call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
             if isinstance(call, ast.Call):

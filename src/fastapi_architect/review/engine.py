@@ -3,13 +3,12 @@ file, apply suppressions, and cache the findings by content hash beside the pars
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from fastapi_architect.codebase.build import parallel_map, parse, read_facts
+from fastapi_architect.codebase.build import FilePasses, Parsed, parse, read_facts
 from fastapi_architect.codebase.cache import (
     CACHE_VERSION,
     Cache,
@@ -22,6 +21,7 @@ from fastapi_architect.codebase.index import ProjectIndex
 from fastapi_architect.review.config import ReviewConfig
 from fastapi_architect.review.model import Confidence, Finding, ReviewResult
 from fastapi_architect.review.rule import FileContext, Rule, all_rules, parse_suppressions
+from fastapi_architect.review.rules.fa000_unreadable_file import UnreadableFile
 
 _CONFIDENCE_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 # Called as the review goes: (phase, files done, files in all); phases "index" (reading what
@@ -29,27 +29,28 @@ _CONFIDENCE_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 Progress = Callable[[str, int, int], None]
 
 
-_WORKER: tuple[ProjectIndex, tuple[Rule, ...]] | None = None
-
-
-def _init_worker(facts: list[ModuleFacts], codes: tuple[str, ...]) -> None:
-    global _WORKER
+def _setup(
+    facts: list[ModuleFacts], codes: tuple[str, ...]
+) -> tuple[ProjectIndex, tuple[Rule, ...]]:
     by_id = {r.id: r for r in all_rules()}
-    _WORKER = (ProjectIndex(facts), tuple(by_id[c] for c in codes))
+    return ProjectIndex(facts), tuple(by_id[c] for c in codes)
 
 
-def _rules_job(item: tuple[str, str]) -> tuple[tuple[Finding, ...], tuple[ParseError, ...]]:
-    assert _WORKER is not None
-    index, rules = _WORKER
-    return run_rules(item[0], item[1], index, rules)
+def _rules_job(
+    state: tuple[ProjectIndex, tuple[Rule, ...]], rel: str, text: str, tree: Parsed
+) -> tuple[tuple[Finding, ...], tuple[ParseError, ...]]:
+    index, rules = state
+    return run_rules(rel, text, index, rules, tree)
 
 
 def run_rules(
-    rel: str, text: str, index: ProjectIndex, rules: Sequence[Rule]
+    rel: str, text: str, index: ProjectIndex, rules: Sequence[Rule], tree: Parsed | None = None
 ) -> tuple[tuple[Finding, ...], tuple[ParseError, ...]]:
-    """Every rule over one file, with inline suppressions applied."""
+    """Every rule over one file (its `tree` when already parsed), with inline suppressions
+    applied."""
     facts = index.modules.get(rel)
-    tree = parse(rel, text)
+    if tree is None:
+        tree = parse(rel, text)
     if facts is None or isinstance(tree, ParseError):
         return (), ()
     ctx = FileContext(rel, text, tree, facts, index)
@@ -123,37 +124,40 @@ def review_files(
     cache = Cache(cache_file if config.cache else None)
     hashes = {rel: source_hash(text) for rel, text in sources.items()}
     total = len(sources)
-    facts, parse_errors = read_facts(
-        sources,
-        config.jobs,
-        cache=cache,
-        hashes=hashes,
-        progress=(lambda done: progress("index", done, total)) if progress else None,
-    )
-    errors: list[ParseError] = [*read_errors, *parse_errors]
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{CACHE_VERSION}|{','.join(codes)}|".encode())
-    for rel in sorted(facts):
-        digest.update(f"{rel}:{hashes[rel]};".encode())
-    context = digest.hexdigest()
     findings: list[Finding] = []
-    todo: list[tuple[str, str]] = []
     cached_files = 0
-    for rel in sorted(facts):
-        hit = cache.get(("findings", rel, hashes[rel], context))
-        if isinstance(hit, tuple):
-            cached_files += 1
-            findings.extend(hit[0])
-            errors.extend(hit[1])
-        else:
-            todo.append((rel, sources[rel]))
-    done = total - len(todo)
-    if progress is not None:
-        progress("rules", done, total)
-    if todo:
-        init = functools.partial(_init_worker, list(facts.values()), codes)
-        results = parallel_map(_rules_job, todo, config.jobs, init)
-        for (rel, _), found in zip(todo, results, strict=True):
+    # One parse per file: the trees read for the facts are the ones the rules check.
+    with FilePasses(sources, config.jobs) as passes:
+        facts, parse_errors = read_facts(
+            sources,
+            cache=cache,
+            hashes=hashes,
+            progress=(lambda done: progress("index", done, total)) if progress else None,
+            passes=passes,
+        )
+        errors: list[ParseError] = [*read_errors, *parse_errors]
+        unreadable = next((r for r in rules if isinstance(r, UnreadableFile)), None)
+        if unreadable is not None:
+            findings.extend(unreadable.unreadable(e) for e in errors)
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(f"{CACHE_VERSION}|{','.join(codes)}|".encode())
+        for rel in sorted(facts):
+            digest.update(f"{rel}:{hashes[rel]};".encode())
+        context = digest.hexdigest()
+        todo: list[str] = []
+        for rel in sorted(facts):
+            hit = cache.get(("findings", rel, hashes[rel], context))
+            if isinstance(hit, tuple):
+                cached_files += 1
+                findings.extend(hit[0])
+                errors.extend(hit[1])
+            else:
+                todo.append(rel)
+        done = total - len(todo)
+        if progress is not None:
+            progress("rules", done, total)
+        results = passes.run(_setup, (list(facts.values()), codes), _rules_job, todo)
+        for rel, found in results:
             done += 1
             if progress is not None:
                 progress("rules", done, total)
