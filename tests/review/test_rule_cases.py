@@ -98,3 +98,129 @@ def test_fa113_lets_a_test_forge_an_unsigned_token_but_not_accept_one():
     """
     assert findings("FA113", {"tests/test_auth.py": code}) == [("tests/test_auth.py", 7)]
     assert findings("FA113", {"app/auth.py": code}) == [("app/auth.py", 4), ("app/auth.py", 7)]
+
+
+LOGIN = """
+    from fastapi import APIRouter
+    router = APIRouter()
+
+    @router.post("/auth/login")
+    def login(form: dict) -> dict: ...
+
+    @router.post("/auth/forgot-password")
+    def forgot_password(email: str) -> None: ...
+"""
+
+
+def test_fa112_takes_a_rate_limit_middleware_anywhere_in_the_project_as_a_limit():
+    assert findings("FA112", {"app/auth.py": LOGIN}) == [("app/auth.py", 5), ("app/auth.py", 8)]
+    slowapi = """
+        from fastapi import FastAPI
+        from slowapi.middleware import SlowAPIMiddleware
+        app = FastAPI()
+        app.add_middleware(SlowAPIMiddleware)
+    """
+    own = """
+        from starlette.middleware.base import BaseHTTPMiddleware
+
+        class Throttle(BaseHTTPMiddleware):
+            async def dispatch(self, request, call_next): ...
+    """
+    for main in (slowapi, own):
+        assert findings("FA112", {"app/auth.py": LOGIN, "app/main.py": main}) == []
+
+
+def test_fa112_takes_account_lockout_as_a_limit_on_logins_only():
+    models = """
+        from sqlmodel import Field, SQLModel
+
+        class User(SQLModel, table=True):
+            id: int | None = Field(default=None, primary_key=True)
+            failed_login_attempts: int = 0
+    """
+    files = {"app/auth.py": LOGIN, "app/models.py": models}
+    assert findings("FA112", files) == [("app/auth.py", 8)]
+
+
+NOTE_MODELS = """
+    from sqlmodel import Field, SQLModel
+
+    class NoteBase(SQLModel):
+        text: str
+
+    class Note(NoteBase, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        owner_id: int = Field(foreign_key="user.id", index=True)
+
+    class NoteOut(NoteBase):
+        id: int
+"""
+NOTE_CRUD = """
+    from app.models import Note
+
+    def get_note(session, note_id: int) -> Note | None:
+        return session.get(Note, note_id)
+
+    def get_user_note(session, note_id: int, owner_id: int) -> Note | None: ...
+"""
+NOTE_ROUTES = """
+    from fastapi import APIRouter, Depends, HTTPException
+    from app import crud
+    from app.deps import get_current_user, get_session
+    from app.models import NoteOut
+    router = APIRouter()
+
+    @router.get("/notes/{note_id}", response_model=NoteOut)
+    def read_note(note_id: int, user=Depends(get_current_user), session=Depends(get_session)):
+        note = crud.{call}
+        if note is None:
+            raise HTTPException(status_code=404)
+        return note
+"""
+
+
+def test_fa103_follows_a_read_into_a_function_of_another_file_by_what_the_route_returns():
+    def run(call: str) -> list[tuple[str, int]]:
+        files = {
+            "app/models.py": NOTE_MODELS,
+            "app/crud.py": NOTE_CRUD,
+            "app/api.py": NOTE_ROUTES.replace("{call}", call),
+        }
+        return findings("FA103", files)
+
+    assert run("get_note(session, note_id)") == [("app/api.py", 9)]
+    assert run("get_user_note(session, note_id, user.id)") == []
+    assert run("get_user_note(session, note_id, owner_id=user.id)") == []
+
+
+def test_fa108_grades_what_a_response_schema_exposes():
+    code = """
+        from fastapi import APIRouter
+        from pydantic import BaseModel
+
+        class UserOut(BaseModel):
+            email: str
+            password: str
+
+        class ConnectionOut(BaseModel):
+            host: str
+            password: str
+
+        class CardOut(BaseModel):
+            card_number: str
+
+        router = APIRouter()
+
+        @router.get("/users/{user_id}")
+        def read_user(user_id: int) -> UserOut: ...
+
+        @router.get("/connections/{conn_id}")
+        def read_connection(conn_id: int) -> ConnectionOut: ...
+
+        @router.get("/cards/{card_id}")
+        def read_card(card_id: int) -> CardOut: ...
+    """
+    texts = {"app/api.py": dedent(code).lstrip("\n")}
+    result = review_files(texts, ReviewConfig(select=("FA108",), cache=False))
+    graded = [(f.line, f.severity.value, f.confidence.value) for f in result.active]
+    assert graded == [(17, "error", "high"), (20, "info", "low"), (23, "warning", "medium")]

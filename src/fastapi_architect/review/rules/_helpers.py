@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 
-from fastapi_architect.codebase.index import Route
+from fastapi_architect.codebase.facts import ClassFact
+from fastapi_architect.codebase.index import ProjectIndex, Route
 from fastapi_architect.codebase.syntax import dotted, last_name
 from fastapi_architect.review.rule import FileContext
 
@@ -152,3 +154,122 @@ def awaited(fn: ast.AST) -> set[int]:
         for node in walk_body(fn)
         if isinstance(node, ast.Await) and isinstance(node.value, ast.Call)
     }
+
+
+def imported_name(ctx: FileContext, node: ast.expr, library: str) -> str | None:
+    """The qualified name of `node` when its first part was imported from `library`
+    (`requests.get`, `passlib.context.CryptContext`): a name that was never imported, or
+    that comes from the project's own modules, is not the library."""
+    name = dotted(node.func if isinstance(node, ast.Call) else node)
+    if name is None or name.partition(".")[0] not in ctx.imports:
+        return None
+    qualified = ctx.qualify(node)
+    if qualified != library and not qualified.startswith(library + "."):
+        return None
+    if library.partition(".")[0] in ctx.index.by_module:
+        return None
+    return qualified
+
+
+def value_of(ctx: FileContext, node: ast.expr, at: ast.AST) -> ast.expr:
+    """`node`, or when it is a plain name, the value last assigned to it in the function
+    holding `at` or else at module level: a value followed one assignment back."""
+    if not isinstance(node, ast.Name):
+        return node
+    scope = ctx.scope_of(at)
+    if scope is not ctx.tree:
+        local = assignments(scope).get(node.id)
+        if local is not None:
+            return local
+    value: ast.expr | None = None
+    for stmt in ctx.tree.body:
+        if isinstance(stmt, ast.Assign):
+            targets, assigned = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, assigned = [stmt.target], stmt.value
+        else:
+            continue
+        if any(isinstance(t, ast.Name) and t.id == node.id for t in targets):
+            value = assigned
+    return value if value is not None else node
+
+
+def string_items(node: ast.expr) -> list[str] | None:
+    """The strings of a list/tuple/set literal, or of a comma-separated string; None when
+    the value is not written as literals."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [s.strip() for s in node.value.split(",") if s.strip()]
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        out = []
+        for elt in node.elts:
+            if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
+                return None
+            out.append(elt.value)
+        return out
+    return None
+
+
+_REQUEST_PATH: weakref.WeakKeyDictionary[ProjectIndex, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _request_path_names(index: ProjectIndex) -> frozenset[str]:
+    """Qualified names of the functions a request runs: route handlers, the dependencies
+    of routes, and the functions handlers and dependencies call directly."""
+    cached = _REQUEST_PATH.get(index)
+    if cached is not None:
+        return cached
+    entry: set[str] = set()
+    for route in index.routes:
+        entry.add(route.fact.qualname)
+        for dep in route.deps:
+            fn = index.function(dep.target)
+            if fn is not None:
+                entry.add(fn.qualname)
+    out = set(entry)
+    resolved: dict[str, str | None] = {}
+    for qual in entry:
+        fn = index.functions.get(qual)
+        for callee in fn.calls if fn is not None else ():
+            if callee not in resolved:
+                target = index.function(callee)
+                resolved[callee] = target.qualname if target is not None else None
+            if resolved[callee] is not None:
+                out.add(str(resolved[callee]))
+    result = frozenset(out)
+    _REQUEST_PATH[index] = result
+    return result
+
+
+def request_path_functions(ctx: FileContext) -> list[FunctionNode]:
+    """The functions of this file that run while a request is served (see above)."""
+    names = _request_path_names(ctx.index)
+    nodes = ctx.functions()
+    return [
+        nodes[fn.line]
+        for fn in ctx.facts.functions
+        if fn.qualname in names and fn.line in nodes and nodes[fn.line].name == fn.name
+    ]
+
+
+_SCHEMA_SUFFIXES = re.compile(
+    r"(Create|Update|Patch|Put|Edit|In|Input|Out|Output|Read|Public|Private|Detail|Details|"
+    r"Response|Request|Body|Payload|Schema|Data|Base|Form|View|Item)+$"
+)
+
+
+def table_of_schema(ctx: FileContext, schema: ClassFact) -> ClassFact | None:
+    """The table a schema stands for: itself, a table that shares one of its base classes
+    (SQLModel's `TaskBase` -> `Task` and `TaskCreate`), or `Task` for `TaskCreate`,
+    `TaskOut`, `TaskPublic`..."""
+    if schema.is_table:
+        return schema
+    mine = {c.qualname for c in ctx.index.ancestors(schema)}
+    sharing = [t for t in ctx.index.tables if mine & {c.qualname for c in ctx.index.ancestors(t)}]
+    if len(sharing) == 1:  # a base shared by every table says nothing
+        return sharing[0]
+    stem = _SCHEMA_SUFFIXES.sub("", schema.name)
+    if stem and stem != schema.name:
+        for table in ctx.index.tables:
+            if table.name == stem:
+                return table
+    return None

@@ -3,26 +3,59 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
-from fastapi_architect.codebase.facts import ClassFact
+from fastapi_architect.codebase.facts import ClassFact, FunctionFact
+from fastapi_architect.codebase.index import Route
 from fastapi_architect.codebase.syntax import last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import (
+    FunctionNode,
     auth_params,
     call_name,
     is_privileged,
     mentions,
+    table_of_schema,
     walk_body,
 )
+
+# A dependency named with one of these words, or one that reads the route's path id, is
+# taken to check the row against the caller.
+OWNERSHIP_WORDS = frozenset(
+    {
+        "own",
+        "owns",
+        "owned",
+        "owner",
+        "ownership",
+        "access",
+        "authorize",
+        "authorise",
+        "authorized",
+        "permission",
+        "permissions",
+        "can",
+        "member",
+        "membership",
+        "allowed",
+    }
+)
+USER_PARAM = re.compile(r"(user|owner|account|caller|principal|actor|member|me$|identity)", re.I)
 
 
 class OwnedFetchWithoutOwner(Rule):
     """## What it does
-    In a route with an authenticated user, reports `session.get(Model, id)` (or a
-    `select(Model)` filtered on its id) where `Model` has an owner column (`owner_id`,
-    `user_id`, ...) and the handler never looks at that column.
+    In a route with an authenticated user (a parameter, or a dependency of the route or
+    its router), reports `session.get(Model, id)` (or a `select(Model)` filtered on its
+    id) where `Model` has an owner column (`owner_id`, `user_id`, ...) and the handler
+    never looks at that column. Reads (`GET`) are checked like writes, and the fetch is
+    followed one level: into a function of the same file that the handler calls with the
+    id but not the user. When that function is in another file, the route's response
+    model says what is fetched: a route that returns an owned model (or its schema,
+    `TaskOut` for `Task`), hands the path id to a function without the user, and never
+    uses the user is reported as a warning.
 
     ## Why is this bad?
     Any logged-in user can fetch another user's row by guessing its id (IDOR, CWE-639).
@@ -73,9 +106,15 @@ class OwnedFetchWithoutOwner(Rule):
     ```
 
     ## Known problems
-    Only fetches written in the handler itself are checked; when the handler passes the
-    user to another function (a service or repository), the rule assumes that function
-    filters and stays silent. Admin-, role- and scope-guarded routes are skipped.
+    When the handler passes the user to another function (a service or repository), the
+    rule assumes that function filters and stays silent; so it does when a dependency of
+    the route receives the path id or is named for ownership or access
+    (`Depends(get_owned_task)`, `Depends(check_access)`): that dependency is taken to
+    compare the row with the caller. Admin-, role- and scope-guarded routes are skipped.
+    A function in another file is not read: only what the route returns says what it
+    fetched, and that case, like a route whose user is only known to a router-level
+    dependency, needs the owner column to be a foreign key. Reading the users table
+    itself by id is left to FA102.
 
     ## References
     - [OWASP API1:2023 Broken Object Level Authorization](https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/)
@@ -92,31 +131,159 @@ class OwnedFetchWithoutOwner(Rule):
         for route in ctx.routes:
             users = auth_params(ctx, route)
             handler = ctx.handler(route)
-            if not users or handler is None or is_privileged(route):
+            if handler is None or is_privileged(route) or not (users or route.auth):
                 continue
-            fetches: list[tuple[ast.Call, ClassFact, str]] = []
+            if self._ownership_dep(ctx, route):
+                continue
+            fetches: list[tuple[ast.Call, ClassFact, str, str | None]] = []
             delegated = False
             for node in walk_body(handler):
                 if not isinstance(node, ast.Call):
                     continue
                 hit = self._fetch(ctx, node)
                 if hit is not None:
-                    fetches.append((node, *hit))
+                    fetches.append((node, *hit, None))
                 elif any(any(mentions(a, u) for u in users) for a in [*node.args, *node.keywords]):
                     delegated = True
             if delegated:
                 continue
-            for call, model, owner in fetches:
+            path_ids = {p.name for p in route.fact.params if p.kind == "path"}
+            if not fetches:
+                fetches = self._followed(ctx, handler, path_ids)
+            for call, model, owner, via in fetches:
                 if self._mentions_owner(handler, owner):
                     continue
+                if not users and not self._user_key(ctx, model, owner):
+                    continue
+                where = f"`{via}` fetches it" if via else "it is fetched"
                 yield self.finding(
                     ctx,
                     call,
-                    f"{model.name} is owned (`{owner}`) but is fetched by id with no owner "
-                    "condition",
-                    f"filter on `{model.name}.{owner} == {users[0]}.id` and answer 404 "
-                    "when the row belongs to someone else",
+                    f"{model.name} is owned (`{owner}`) but {where} by id with no owner condition",
+                    self._fix(model, owner, users),
                 )
+            if (
+                not fetches
+                and not any(mentions(s, u) for s in handler.body for u in users)
+                and not self._scoped(handler)
+            ):
+                found = self._by_response(ctx, route, handler, path_ids)
+                if found is not None:
+                    yield found
+
+    @staticmethod
+    def _fix(model: ClassFact, owner: str, users: list[str]) -> str:
+        user = users[0] if users else "current_user"
+        return (
+            f"filter on `{model.name}.{owner} == {user}.id` and answer 404 when the row "
+            "belongs to someone else"
+        )
+
+    @staticmethod
+    def _ownership_dep(ctx: FileContext, route: Route) -> bool:
+        """A dependency that receives a path id of the route, or is named for ownership."""
+        path_ids = {p.name for p in route.fact.params if p.kind == "path"}
+        for dep in route.deps:
+            words = re.findall(
+                r"[a-z0-9]+", re.sub(r"([A-Z])", r"_\1", last_name(dep.target)).lower()
+            )
+            if OWNERSHIP_WORDS & set(words):
+                return True
+            fn = ctx.index.function(dep.target)
+            if fn is not None and path_ids & {p.name for p in fn.params}:
+                return True
+        return False
+
+    def _followed(
+        self, ctx: FileContext, handler: FunctionNode, path_ids: set[str]
+    ) -> list[tuple[ast.Call, ClassFact, str, str | None]]:
+        """Fetches in functions of this file that the handler hands a path id to."""
+        by_name: dict[str, FunctionNode] = {}
+        for fn in ctx.functions().values():
+            by_name.setdefault(fn.name, fn)
+        out: list[tuple[ast.Call, ClassFact, str, str | None]] = []
+        for node in walk_body(handler):
+            if not isinstance(node, ast.Call):
+                continue
+            args = [*node.args, *(k.value for k in node.keywords)]
+            if not any(mentions(a, p) for a in args for p in path_ids):
+                continue
+            callee = by_name.get(last_name(call_name(node)))
+            if callee is None or callee is handler or self._takes_user(callee):
+                continue
+            for inner in walk_body(callee):
+                if isinstance(inner, ast.Call):
+                    hit = self._fetch(ctx, inner)
+                    if hit is not None and not self._mentions_owner(callee, hit[1]):
+                        out.append((node, hit[0], hit[1], callee.name))
+                        break
+        return out
+
+    @staticmethod
+    def _takes_user(fn: FunctionNode | FunctionFact) -> bool:
+        if isinstance(fn, FunctionFact):
+            names = [p.name for p in fn.params]
+        else:
+            names = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]]
+        return any(USER_PARAM.search(n) for n in names if n not in {"self", "cls"})
+
+    def _by_response(
+        self, ctx: FileContext, route: Route, handler: FunctionNode, path_ids: set[str]
+    ) -> Finding | None:
+        """A route returning an owned model that hands its path id to a function of
+        another file without the user."""
+        fact = route.fact
+        if fact.response_model_is_list or fact.return_is_list or not path_ids:
+            return None
+        declared = fact.response_model_type if fact.response_model else fact.return_type
+        schema = ctx.index.klass(declared)
+        model = table_of_schema(ctx, schema) if schema is not None else None
+        owner = ctx.index.owner_column(model) if model is not None else None
+        if model is None or owner is None or self._mentions_owner(handler, owner):
+            return None
+        if not self._user_key(ctx, model, owner):
+            return None
+        for node in walk_body(handler):
+            if not isinstance(node, ast.Call):
+                continue
+            args = [*node.args, *(k.value for k in node.keywords)]
+            if not any(mentions(a, p) for a in args for p in path_ids):
+                continue
+            callee = ctx.index.function(ctx.qualify(node.func))
+            if callee is None or ctx.index.class_paths.get(model.qualname) is None:
+                continue
+            if self._takes_user(callee) or callee.qualname.startswith(ctx.facts.module + "."):
+                continue
+            return self.finding(
+                ctx,
+                node,
+                f"{'/'.join(fact.methods)} {route.full_path} returns owned {model.name} "
+                f"(`{owner}`) fetched by `{callee.name}` with the path id only, never with "
+                "the caller",
+                self._fix(model, owner, auth_params(ctx, route)),
+                severity=Severity.WARNING,
+            )
+        return None
+
+    @staticmethod
+    def _user_key(ctx: FileContext, model: ClassFact, owner: str) -> bool:
+        """The owner column is a foreign key (to the users, an account, a member...)."""
+        return any(
+            c.name == owner and c.foreign_key is not None for c in ctx.index.all_columns(model)
+        )
+
+    @staticmethod
+    def _scoped(handler: FunctionNode) -> bool:
+        """`Security(..., scopes=[...])` in the decorators or parameters: access is
+        granted by permission, not by who owns the row (left to a human)."""
+        nodes = [*handler.decorator_list, handler.args]
+        return any(
+            isinstance(n, ast.Call)
+            and last_name(call_name(n)) == "Security"
+            and any(k.arg == "scopes" for k in n.keywords)
+            for node in nodes
+            for n in ast.walk(node)
+        )
 
     @staticmethod
     def _mentions_owner(handler: ast.AST, owner: str) -> bool:

@@ -23,3 +23,8 @@ class Task(SQLModel, table=True):
 class TaskPublic(SQLModel):
     id: int
     title: str
+
+
+class UserUpdate(SQLModel):
+    email: str | None = None
+    is_superuser: bool | None = None

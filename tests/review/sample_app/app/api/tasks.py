@@ -9,6 +9,7 @@ from sqlalchemy import text
 from app.deps import CurrentUser, SessionDep
 from app.models import Task, TaskPublic
 from app.services import tasks as task_service
+from app.services.notify import export_status
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
@@ -52,6 +53,7 @@ async def search(q: str, user: CurrentUser, db: SessionDep) -> list[TaskPublic]:
 @router.get("/export")
 async def export(user: CurrentUser) -> dict[str, str]:
     time.sleep(1)  # expect: FA201
+    export_status("https://exports.example.com/status")
     return {"status": "queued"}
 
 

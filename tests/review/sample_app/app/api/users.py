@@ -3,7 +3,7 @@
 from fastapi import APIRouter, HTTPException
 
 from app.deps import CurrentUser, SessionDep
-from app.models import TaskPublic, User
+from app.models import TaskPublic, User, UserUpdate
 from app.services import tasks as task_service
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -30,3 +30,9 @@ async def profile(user_id: int, user: CurrentUser, session: SessionDep):
     if user_id != user["id"]:
         raise HTTPException(status_code=404)
     return await session.get(User, user_id)
+
+
+@router.patch("/me")
+async def update_me(body: UserUpdate, user: CurrentUser) -> dict[str, int]:  # expect: FA116
+    user.update(body.model_dump(exclude_unset=True))
+    return user
