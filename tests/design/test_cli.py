@@ -136,7 +136,7 @@ def test_from_code_writes_one_document(tmp_path: Path) -> None:
     code, stdout, _ = design("--from-code", str(SAMPLE_APP), "-o", str(out))
     assert code == 0
     assert files_under(out) == ["architecture.md"]
-    assert "(16 endpoints, 2 tables, 0 ADRs)" in stdout
+    assert "(17 endpoints, 2 tables, 0 ADRs)" in stdout
     assert "_Not known from the code: the migration history is not read._" in (
         (out / "architecture.md").read_text()
     )
