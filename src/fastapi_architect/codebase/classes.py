@@ -45,6 +45,12 @@ class ClassReader(NameResolver):
             elif isinstance(stmt, ast.FunctionDef) and stmt.name == "__tablename__":
                 tablename = stmt.name
                 continue
+            elif isinstance(stmt, ast.FunctionDef) and stmt.name == "__table_args__":
+                # `@declared_attr def __table_args__(cls): return (sa.Index(...), ...)`
+                for ret in ast.walk(stmt):
+                    if isinstance(ret, ast.Return):
+                        indexed.extend(_table_args_indexed(ret.value))
+                continue
             else:
                 continue
             if name == "__tablename__":

@@ -17,6 +17,7 @@ from fastapi_architect.codebase.facts import (
     RouteFact,
     RouterFact,
 )
+from fastapi_architect.codebase.mutation import changed_self_attrs, param_use
 from fastapi_architect.codebase.names import Scope
 from fastapi_architect.codebase.syntax import (
     dotted,
@@ -33,6 +34,61 @@ PARAM_FUNCS = frozenset(
 )
 BOUND_KEYWORDS = frozenset({"le", "lt", "max_length", "max_items", "max_digits"})
 _ROUTE_OWNER_HINT = re.compile(r"(router|app|api|route|bp|blueprint)", re.IGNORECASE)
+
+
+def makes_aware_time(tree: ast.Module) -> bool:
+    """Whether the module makes timezone-aware datetimes of its own: a
+    `DateTime(timezone=True)` column, `datetime.now(UTC)`, `fromtimestamp(ts, tz)`.
+    (Making a naive UTC value aware for output, `.replace(tzinfo=...)`, does not count.)"""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        for kw in node.keywords:
+            if (
+                kw.arg == "timezone"
+                and isinstance(kw.value, ast.Constant)
+                and kw.value.value is True
+            ):
+                return True
+        name = last_name(dotted(node.func))
+        given = [a for a in node.args if not (isinstance(a, ast.Constant) and a.value is None)]
+        given += [k.value for k in node.keywords if k.arg == "tz"]
+        if name == "now" and given:
+            return True
+        if name == "fromtimestamp" and len(given) > 1:
+            return True
+    return False
+
+
+_FILTERS = frozenset({"where", "filter", "filter_by", "and_", "or_", "having", "exclude", "get"})
+
+
+def filtered_columns(tree: ast.Module) -> tuple[str, ...]:
+    """`Model.column` compared inside `where()`/`filter()`, and `*.column` for the keywords
+    of `filter_by()`/`filter()`: the columns the module's queries look rows up by."""
+    out: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else dotted(func)
+        if called not in _FILTERS:
+            continue
+        if len(out) > 500:
+            break
+        for kw in node.keywords:
+            if kw.arg:
+                out[f"*.{kw.arg.split('__')[0]}"] = None
+        for arg in node.args:
+            for sub in ast.walk(arg):
+                if isinstance(sub, ast.Compare):
+                    for side in [sub.left, *sub.comparators]:
+                        if isinstance(side, ast.Call) and side.args:
+                            side = side.args[0]  # `col(Model.x)`
+                        name = dotted(side)
+                        if name and name.count(".") == 1:
+                            out[name] = None
+    return tuple(out)
 
 
 class _Extractor(ClassReader):
@@ -210,6 +266,9 @@ class _Extractor(ClassReader):
                 callee = self.qualify(sub.func, inner)
                 if callee:
                     calls.append(callee)
+        use = param_use(
+            node, lambda func: self.qualify(func, inner), self_changed=self.self_changed
+        )
         self.functions.append(
             FunctionFact(
                 qual,
@@ -219,6 +278,9 @@ class _Extractor(ClassReader):
                 self.params(node, scope, set()),
                 returns_router,
                 tuple(dict.fromkeys(calls)),
+                use.mutated,
+                use.returned,
+                use.forwards,
             )
         )
 
@@ -307,6 +369,7 @@ class _Extractor(ClassReader):
 
     def facts(self, tree: ast.Module) -> ModuleFacts:
         self.collect_top_level(tree)
+        self.self_changed = changed_self_attrs(tree)
         self.block(tree.body, Scope(self.module, {}), top=True)
         return ModuleFacts(
             path=self.path,
@@ -320,6 +383,8 @@ class _Extractor(ClassReader):
             aliases=tuple(self.aliases),
             classes=tuple(self.classes),
             instances=tuple(self.instances),
+            aware_time=makes_aware_time(tree),
+            filtered=filtered_columns(tree),
         )
 
 

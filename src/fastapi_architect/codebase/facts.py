@@ -100,6 +100,12 @@ class FunctionFact:
     params: tuple[ParamFact, ...]
     returns_router: str | None
     calls: tuple[str, ...]
+    mutates: tuple[str, ...] = ()
+    """Parameters changed in place, or stored on an object that is changed."""
+    returns_param: tuple[str, ...] = ()
+    """Parameters returned or yielded as they are."""
+    forwards: tuple[tuple[str, str, str], ...] = ()
+    """(parameter, callee, keyword or positional index) for each parameter handed on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +178,11 @@ class ModuleFacts:
     aliases: tuple[AliasFact, ...] = ()
     classes: tuple[ClassFact, ...] = ()
     instances: tuple[tuple[str, str], ...] = field(default=())
+    aware_time: bool = False
+    filtered: tuple[str, ...] = ()
+    """Columns a query filters on: `Model.column` in `where()`/`filter()`, `*.column` for a
+    keyword of `filter_by()`."""
+    """The module makes timezone-aware datetimes (`timezone=True` columns, `now(UTC)`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ class Mount:
     deps: tuple[DepRef, ...]
     mounted: bool
     dynamic: tuple[str, ...] = ()
+    app: str | None = None
+    """The `FastAPI()` application the router ends up in, when it is reached from one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,9 @@ class Route:
     mounted: bool
     router: str
     dynamic_prefix: tuple[str, ...] = ()
+    apps: tuple[str, ...] = ()
+    """The `FastAPI()` applications serving the route; separate apps (one mounted in
+    another with `app.mount`) have separate route tables."""
 
     @property
     def full_path(self) -> str:
@@ -128,6 +134,13 @@ class ProjectIndex:
             for qual in defined:
                 self._by_last[last_name(qual)].append(qual)
         self._auth_memo: dict[str, bool] = {}
+        self._mutates_memo: dict[tuple[str, str], bool] = {}
+        self.aware_time = any(m.aware_time for m in self.modules.values())
+        self.filtered: frozenset[str] = frozenset(
+            name for m in self.modules.values() for name in m.filtered
+        )
+        """`Model.column` (or `*.column`) that some query filters on."""
+        """Somewhere the project makes timezone-aware datetimes."""
         self._includes: dict[str, list[IncludeFact]] = defaultdict(list)
         for facts in self.modules.values():
             for inc in facts.includes:
@@ -158,7 +171,8 @@ class ProjectIndex:
             return None
         last = last_name(qualname)
         candidates = [c for c in self._by_last.get(last, ()) if c in table]
-        for cand in candidates:
+        for cand in candidates if "." in qualname else ():
+            # a bare name (a function's parameter, a local) would match any `x.name`
             if cand.endswith("." + qualname) or qualname.endswith("." + cand):
                 return table[cand]
         module_part, _, name = qualname.rpartition(".")
@@ -179,6 +193,35 @@ class ProjectIndex:
     def function(self, qualname: str) -> FunctionFact | None:
         return self._lookup(qualname, self.functions)
 
+    def callee(self, qualname: str) -> FunctionFact | None:
+        """The function a call runs: a function, or the `__init__` of a class."""
+        fn = self.function(qualname)
+        if fn is None and self.klass(qualname) is not None:
+            fn = self.function(f"{qualname}.__init__")
+        return fn
+
+    def mutates(self, fn: FunctionFact, key: str, depth: int = 0) -> bool:
+        """Whether `fn` changes (or keeps or returns) the argument given as `key`, a
+        parameter name or a positional index, itself or through the calls it hands it to."""
+        if key.isdigit():
+            index = int(key)
+            if index >= len(fn.params):
+                return False
+            key = fn.params[index].name
+        memo = (fn.qualname, key)
+        if memo in self._mutates_memo:
+            return self._mutates_memo[memo]
+        self._mutates_memo[memo] = False
+        result = key in fn.mutates
+        if not result and depth < 6:
+            for param, callee, arg in fn.forwards:
+                target = self.callee(callee) if param == key else None
+                if target is not None and target is not fn and self.mutates(target, arg, depth + 1):
+                    result = True
+                    break
+        self._mutates_memo[memo] = result
+        return result
+
     def klass(self, qualname: str | None) -> ClassFact | None:
         return None if qualname is None else self._lookup(qualname, self.classes)
 
@@ -196,6 +239,10 @@ class ProjectIndex:
         return alias.dep if alias is not None else None
 
     def module_for(self, name: str) -> ModuleFacts | None:
+        if name not in self.by_module and name.partition(".")[0] in sys.stdlib_module_names:
+            # `import collections` is the standard library, not the project's
+            # `api/collections.py` that only shares its last name
+            return None
         mods = self._module_suffix.get(name)
         return self.by_module[mods[0]] if mods else None
 
@@ -255,7 +302,7 @@ class ProjectIndex:
         if router is None:
             return [Mount("", (), False)]
         if router.kind == "app":
-            return [Mount(router.prefix, router.deps, True, router.prefix_dynamic)]
+            return [Mount(router.prefix, router.deps, True, router.prefix_dynamic, router_qual)]
         includes = self._includes.get(router_qual, [])
         if not includes or router_qual in seen:
             return [Mount(router.prefix, router.deps, False, router.prefix_dynamic)]
@@ -273,6 +320,7 @@ class ProjectIndex:
                     m.deps + inc.deps + router.deps,
                     m.mounted,
                     m.dynamic + inc.prefix_dynamic + router.prefix_dynamic,
+                    m.app,
                 )
                 if mount not in out:
                     out.append(mount)
@@ -305,6 +353,7 @@ class ProjectIndex:
             mounted=any(m.mounted for m in mounts),
             router=router_qual,
             dynamic_prefix=tuple(dict.fromkeys(d for m in mounts for d in m.dynamic)),
+            apps=tuple(dict.fromkeys(m.app for m in mounts if m.app is not None)),
         )
 
     def routes_in(self, path: str) -> list[Route]:

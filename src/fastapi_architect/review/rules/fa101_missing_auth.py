@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-from fastapi_architect.codebase.index import Route
+from fastapi_architect.codebase.index import ProjectIndex, Route
+from fastapi_architect.codebase.syntax import last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
@@ -14,20 +16,69 @@ PUBLIC_PATH = re.compile(
     r"(login|logout|sign_?in|sign-?in|sign_?up|sign-?up|register|token|refresh|health|ready|"
     r"live|ping|status|version|docs|openapi|public|callback|webhook|oauth|sso|saml|oidc|"
     r"verify|reset|forgot|confirm|invite|metrics|well-known|favicon|static|robots|manifest|"
-    r"anonymous|guest|lnurl|redirect|unsubscribe)",
+    r"anonymous|guest|lnurl|redirect|unsubscribe|changelog|opensearch|"
+    r"ServiceProviderConfig|ResourceTypes)",
     re.IGNORECASE,
 )
 
 CREDENTIAL_PARAM = re.compile(r"(api_?key|authorization|token|credential|signature|secret)", re.I)
+# `current_user: CurrentActiveUser`: the usual alias of the auth dependency.
+PRINCIPAL = re.compile(r"^current_?(active_?)?(super_?)?(user|principal|account)$", re.I)
 
 
-def _authed(route: Route) -> bool:
+AUTH_CLASS_NAME = re.compile(r"(Auth|Member|Permission|Role|User|Token|Owner|Access|Guard)")
+MUTATING = frozenset({"PUT", "PATCH", "DELETE"})
+
+
+def _auth_class(index: ProjectIndex, target: str) -> bool:
+    """`Depends(ProjectMember())`: an instance of a callable class that checks who is
+    calling, by its name or by the auth dependency its `__call__` takes."""
+    cls = index.klass(target.removesuffix("()"))
+    if cls is None:
+        return False
+    if AUTH_CLASS_NAME.search(cls.name):
+        return True
+    call = index.function(f"{cls.qualname}.__call__")
+    return call is not None and any(
+        (dep := index.param_dep(p)) is not None and index.is_auth_dep(dep) for p in call.params
+    )
+
+
+def _authed(index: ProjectIndex, route: Route) -> bool:
     """An auth dependency, an auth call in the body, or a credential read by hand."""
     return (
         route.auth
         or route.auth_in_body
         or any(CREDENTIAL_PARAM.search(p.name) for p in route.fact.params)
+        or any(
+            PRINCIPAL.match(p.name) or PRINCIPAL.match(last_name(p.type_name or ""))
+            for p in route.fact.params
+        )
+        or any(_auth_class(index, d.target) for d in route.deps)
     )
+
+
+def _exposes(ctx: FileContext, route: Route) -> str | None:
+    """What an unauthenticated route hands out that nobody should get for free: the
+    process environment, or rows of a table with password or key columns."""
+    handler = ctx.handler(route)
+    if handler is None:
+        return None
+    for node in (n for stmt in handler.body for n in ast.walk(stmt)):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "environ"
+            and ctx.qualify(node) == "os.environ"
+        ):
+            return "the process environment"
+        if isinstance(node, ast.Name) and node.id[:1].isupper():
+            table = ctx.index.table(ctx.qualify(node))
+            if table is None:  # imported through a package that re-exports it
+                named = [t for t in ctx.index.tables if t.name == node.id]
+                table = named[0] if len(named) == 1 else None
+            if table is not None and ctx.index.sensitive_fields(table):
+                return f"`{table.name}` rows (with {ctx.index.sensitive_fields(table)[0]})"
+    return None
 
 
 class MissingAuth(Rule):
@@ -83,12 +134,20 @@ class MissingAuth(Rule):
 
     ## Known problems
     Authentication is recognised by dependency names (`get_current_user`, `require_*`,
-    `verify_*`, OAuth2/HTTP bearer schemes, ...) and by what those dependencies depend
-    on; a parameter named like a credential (`x_api_key`, `authorization`, `token`) counts
-    as a check done in the handler. Checks done by middleware are not seen. Paths that
-    are usually public (login, register, health, webhooks, ...) are not reported, but a
-    route that is public by design (a changelog, a discovery document) is: suppress it
-    with the reason. That is why the rule is a warning.
+    `verify_*`, OAuth2/HTTP bearer schemes, ...), by what those dependencies depend on,
+    by dependencies of the router or of `include_router(..., dependencies=[...])`, and by
+    instances of callable classes (`Depends(ProjectMember())`) named like a check or
+    whose `__call__` takes an auth dependency; a parameter named like a credential
+    (`x_api_key`, `authorization`, `token`) or like the principal (`current_user`)
+    counts as a check done in the handler. Checks done by middleware are not seen.
+    Paths that are usually public (login, register, health, webhooks, a changelog, SCIM
+    discovery, ...) are not reported. A read or an action among authenticated siblings
+    that hands out nothing sensitive is often public by design (a catalogue, a
+    utility): it is information; an unauthenticated `PUT`/`PATCH`/`DELETE`, or a route
+    that returns the process environment or rows of a table with password or key
+    columns, is a warning. Such a route is also reported when most routes of the whole
+    application are authenticated, even if its own router has none (a forgotten legacy
+    or debug router).
 
     ## References
     - [FastAPI: Security](https://fastapi.tiangolo.com/tutorial/security/)
@@ -105,26 +164,47 @@ class MissingAuth(Rule):
         mine = ctx.routes
         if not mine:
             return
+        index = ctx.index
         groups: dict[str, list[Route]] = defaultdict(list)
         wanted = {r.router for r in mine}
-        for route in ctx.index.routes:
+        for route in index.routes:
             if route.router in wanted:
                 groups[route.router].append(route)
+        app_total = len(index.routes)
+        app_authed = sum(1 for r in index.routes if _authed(index, r))
         for route in mine:
-            siblings = groups[route.router]
-            authed = sum(1 for r in siblings if _authed(r))
-            if authed < 3 or authed * 3 < len(siblings) * 2:
-                continue
-            if _authed(route) or "WEBSOCKET" in route.fact.methods:
+            if _authed(index, route) or "WEBSOCKET" in route.fact.methods:
                 continue
             if PUBLIC_PATH.search(route.full_path) or PUBLIC_PATH.search(route.fact.handler):
                 continue
+            siblings = groups[route.router]
+            authed = sum(1 for r in siblings if _authed(index, r))
+            among_siblings = authed >= 3 and authed * 3 >= len(siblings) * 2
+            exposes = _exposes(ctx, route)
+            # the application as a whole checks who calls it, and this route hands out
+            # the environment or user rows to anyone
+            among_app = app_authed >= 5 and app_authed * 2 >= app_total and exposes
+            if not (among_siblings or among_app):
+                continue
             fact = route.fact
+            where = (
+                f"{authed} of {len(siblings)} routes of its router"
+                if among_siblings
+                else f"{app_authed} of {app_total} routes of the application"
+            )
+            message = f"{'/'.join(fact.methods)} {route.full_path} has no auth dependency"
+            if exposes:
+                message += f" and returns {exposes}"
+            severity = Severity.WARNING
+            if not exposes and not set(fact.methods) & MUTATING:
+                # a read or an action with nothing sensitive in sight: often public by
+                # design (a catalogue, a discovery document, a utility)
+                severity = Severity.INFO
             yield self.finding(
                 ctx,
                 (fact.line, fact.col, fact.line, fact.col + 4 + len(fact.handler)),
-                f"{'/'.join(fact.methods)} {route.full_path} has no auth dependency, "
-                f"while {authed} of {len(siblings)} routes of its router have one",
+                f"{message}, while {where} have one",
                 "add the router's auth dependency (e.g. `user: CurrentUser`) or move it to "
                 "`APIRouter(dependencies=[...])`; suppress with a reason if it is public",
+                severity=severity,
             )

@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from fastapi_architect.codebase.syntax import dotted, last_name
+from fastapi_architect.codebase.syntax import last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import (
@@ -16,6 +16,7 @@ from fastapi_architect.review.rules._helpers import (
     is_built_string,
     string_parts,
 )
+from fastapi_architect.review.rules._values import Origin, Tracker
 
 MIGRATION_PATH = re.compile(r"(^|/)(migrations?|alembic|versions)(/|\.py$)")
 DDL = re.compile(r"\s*(create|alter|drop|truncate|comment on)\b", re.IGNORECASE)
@@ -114,13 +115,19 @@ class SqlInjection(Rule):
     ```
 
     ## Known problems
-    The rule cannot see where a value comes from. A statement that splices a plain
-    variable (`{name}`, `% user_id`) and binds no parameters is an error; one whose
-    spliced parts look like identifiers or SQL fragments (`{table_name}`, `{clause}`,
-    constants, helper calls, bind-parameter names after `:`), that also binds parameters,
-    or that is DDL (`CREATE`, `ALTER`, `DROP`) is a low-confidence warning.
-    Migration folders are skipped, as are statements marked `# noqa: S608` or `# nosec`
-    (already reviewed for bandit/ruff). The statement must look like SQL.
+    Each spliced value is followed a few assignments back inside its function. A value
+    that cannot carry text from a client is not reported: a constant or module constant,
+    a parameter typed `int`, `float`, `bool`, `UUID`, a date, a `Literal` or an Enum, a
+    value cast with `int(...)`, quoted with the dialect's identifier quoting, or checked
+    against an allow-list (`if col not in ALLOWED: raise`). A `str` parameter of a route
+    handler or data read from the request is an error whatever its name; a plain
+    variable (`{name}`, `% user_id`) of unknown origin is an error when the statement
+    binds no parameters and a low-confidence warning when it does. Parts that look like
+    identifiers or SQL fragments built by the code (`{table_name}`, `{clause}`, helper
+    calls, `self.*`, settings) are reported as information only: the rule cannot see
+    through helper functions and callers. Migration folders are skipped, as are
+    statements marked `# noqa: S608` or `# nosec` (already reviewed for bandit/ruff).
+    The statement must look like SQL.
 
     ## References
     - [SQLAlchemy: Using textual SQL](https://docs.sqlalchemy.org/en/20/tutorial/dbapi_transactions.html)
@@ -137,6 +144,7 @@ class SqlInjection(Rule):
         if MIGRATION_PATH.search(ctx.path):
             return
         cache: dict[int, dict[str, ast.expr]] = {}
+        trackers: dict[int, Tracker] = {}
         for node in ctx.nodes:
             if not isinstance(node, ast.Call) or not node.args:
                 continue
@@ -156,25 +164,43 @@ class SqlInjection(Rule):
             if REVIEWED.search(statement):
                 continue
             ddl = DDL.match(string_parts(source))
-            values = [] if ddl else [v for v in _interpolated(source) if _value_like(v)]
+            if id(scope) not in trackers:
+                trackers[id(scope)] = Tracker(ctx, scope, _value_name)
+            tracker = trackers[id(scope)]
+            parts = [(v, tracker.origin(v)) for v in _interpolated(source)]
+            worst = max((o for _, o in parts), default=Origin.SAFE)
+            if worst is Origin.SAFE:
+                continue
             bound = len(node.args) > 1 or _has_bound_parameters(ctx, node)
-            if values and not bound:
+            culprit = next(v for v, o in parts if o is worst)
+            if worst is Origin.INPUT or (worst is Origin.VALUE and not bound and not ddl):
                 yield self.finding(
                     ctx,
                     node,
-                    f"SQL built from a formatted string with `{ast.unparse(values[0])}` is "
+                    f"SQL built from a formatted string with `{ast.unparse(culprit)}` is "
                     f"passed to `{call_name(node)}()`",
                     "use bound parameters: `text('... WHERE id = :id')` with "
                     "`{'id': value}`, or the query builder",
+                )
+            elif worst is Origin.VALUE:
+                yield self.finding(
+                    ctx,
+                    node,
+                    f"SQL text is formatted with `{ast.unparse(culprit)}` before "
+                    f"`{call_name(node)}()`; check that it cannot come from a client",
+                    "keep identifiers in an allow-list and values in bound parameters",
+                    severity=Severity.WARNING,
+                    confidence=Confidence.LOW,
                 )
             else:
                 yield self.finding(
                     ctx,
                     node,
                     f"SQL text is formatted before `{call_name(node)}()`; the parts look like "
-                    "identifiers, check that none comes from a client",
+                    "identifiers or fragments built by the code, check that none comes from "
+                    "a client",
                     "keep identifiers in an allow-list and values in bound parameters",
-                    severity=Severity.WARNING,
+                    severity=Severity.INFO,
                     confidence=Confidence.LOW,
                 )
 
@@ -204,14 +230,8 @@ def _interpolated(node: ast.expr) -> list[ast.expr]:
     return out
 
 
-def _value_like(node: ast.expr) -> bool:
-    """A plain variable that may hold data, not an identifier, constant or SQL fragment."""
-    name = dotted(node) if isinstance(node, ast.Name | ast.Attribute) else None
-    if isinstance(node, ast.Subscript):
-        name = dotted(node.value)
-    if name is None:
-        return False
-    leaf = name.rsplit(".", 1)[-1]
+def _value_name(leaf: str) -> bool:
+    """A name that may hold data, not an identifier, constant or SQL fragment."""
     if leaf.isupper() or leaf.startswith("_"):
         return False
     return not set(leaf.lower().split("_")) & IDENTIFIER_WORDS

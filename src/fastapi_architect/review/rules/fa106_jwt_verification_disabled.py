@@ -3,18 +3,85 @@
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Iterator
 
+from fastapi_architect.codebase.index import ProjectIndex
 from fastapi_architect.codebase.syntax import keyword, last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
+from fastapi_architect.review.rules._values import jwt_function
 
 VERIFY_OPTIONS = frozenset({"verify_signature", "verify_exp", "verify_aud", "verify_iss"})
 
 
+PEEKED_CLAIMS = frozenset({"exp", "iss", "kid", "nbf", "iat", "aud", "alg", "typ"})
+
+
+_DEPENDENCIES: weakref.WeakKeyDictionary[ProjectIndex, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def _dependencies(index: ProjectIndex) -> frozenset[str]:
+    """Qualified names of the functions routes depend on (`Depends(get_current_user)`)."""
+    cached = _DEPENDENCIES.get(index)
+    if cached is None:
+        names = set()
+        for route in index.routes:
+            for dep in route.deps:
+                fn = index.function(dep.target)
+                if fn is not None:
+                    names.add(fn.qualname)
+        cached = _DEPENDENCIES[index] = frozenset(names)
+    return cached
+
+
+def _authenticates(ctx: FileContext, call: ast.Call) -> bool:
+    """The decode is in a dependency of a route: its claims decide who the caller is."""
+    scope = ctx.scope_of(call)
+    if scope is ctx.tree:
+        return False
+    line = getattr(scope, "lineno", 0)
+    names = _dependencies(ctx.index)
+    return any(fn.line == line and fn.qualname in names for fn in ctx.facts.functions)
+
+
 def is_jwt_decode(ctx: FileContext, call: ast.Call) -> bool:
-    name = ctx.qualify(call.func)
-    return last_name(name) == "decode" and ("jwt" in name.lower() or "jose" in name.lower())
+    return jwt_function(ctx, call) == "decode"
+
+
+def _opt_in(ctx: FileContext, call: ast.Call) -> bool:
+    """The decode runs only under an explicit flag: `if settings.TRUSTED_JWT_DECODE:`."""
+    scope = ctx.scope_of(call)
+    for node in ast.walk(scope):
+        if not isinstance(node, ast.If):
+            continue
+        test = node.test.operand if isinstance(node.test, ast.UnaryOp) else node.test
+        if not isinstance(test, ast.Name | ast.Attribute):
+            continue
+        branch = node.orelse if isinstance(node.test, ast.UnaryOp) else node.body
+        if any(sub is call for stmt in branch for sub in ast.walk(stmt)):
+            return True
+    return False
+
+
+def _peeks_claim(ctx: FileContext, call: ast.Call) -> bool:
+    """`jwt.decode(...)["iss"]` or `.get("exp")`: only a claim that picks a key or a
+    refresh time is read."""
+    for node in ctx.nodes:
+        if isinstance(node, ast.Subscript) and node.value is call:
+            key = node.slice
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.value is call
+            and node.func.attr == "get"
+            and node.args
+        ):
+            key = node.args[0]
+        else:
+            continue
+        return isinstance(key, ast.Constant) and key.value in PEEKED_CLAIMS
+    return False
 
 
 class JwtVerificationDisabled(Rule):
@@ -45,11 +112,18 @@ class JwtVerificationDisabled(Rule):
     ```
 
     ## Known problems
-    Reading unverified claims to pick a JWKS key before a verified decode is legitimate:
-    when the same function decodes again with verification the peek is not reported,
-    and a decode with only `verify_signature` off is a warning (it may only read a claim
-    such as `exp`); turning off expiry or other checks, or omitting `algorithms`, is an
-    error. Options built in a variable are not
+    Only the JWT libraries are checked (PyJWT `jwt`, python-jose `jose.jwt`, authlib),
+    resolved through the imports: a project's own wrapper called `jwt` or `JWT` that
+    fixes the algorithm inside is not reported at its call sites (the wrapper's own
+    `jwt.decode` is checked where it is written). Reading unverified claims to pick a
+    key before a verified decode is legitimate: when the same function decodes again
+    with a key and the signature check on, the peek is not reported, nor is a peek that
+    only reads `exp`, `iss` or `kid`. A decode with only `verify_signature` off is an
+    error in a route dependency (its claims say who the caller is) and information
+    elsewhere (it is usually a peek at a claim); turning off expiry or other checks, or
+    omitting `algorithms`, is an error. A decode that runs only under an explicit flag
+    (`if settings.TRUSTED_JWT_DECODE:`, a proxy that already verified the token) is
+    information: the intent is written down. Options built in a variable are not
     followed.
 
     ## References
@@ -80,25 +154,34 @@ class JwtVerificationDisabled(Rule):
             verify = keyword(node, "verify")
             if isinstance(verify, ast.Constant) and verify.value is False:
                 disabled.append("verify")
+            opt_in = bool(disabled) and _opt_in(ctx, node)
             if disabled == ["verify_signature"]:
-                if self._verified_later(ctx, node):
+                if self._verified_later(ctx, node) or _peeks_claim(ctx, node):
                     continue
+                # Who is calling is decided from these claims only in a route dependency;
+                # elsewhere an unverified decode is usually a peek at a claim.
+                trusted = _authenticates(ctx, node) and not opt_in
                 yield self.finding(
                     ctx,
                     node,
-                    "jwt.decode reads the token without verifying its signature",
+                    "jwt.decode reads the token without verifying its signature"
+                    + (" (behind an explicit opt-in)" if opt_in else "")
+                    + (" in an authentication dependency" if trusted else ""),
                     "verify the signature before trusting any claim; to peek at the issuer or "
                     "key id use `jwt.get_unverified_header` and then a verified decode",
-                    severity=Severity.WARNING,
-                    confidence=Confidence.MEDIUM,
+                    severity=Severity.ERROR if trusted else Severity.INFO,
+                    confidence=Confidence.HIGH if trusted else Confidence.MEDIUM,
                 )
             elif disabled:
                 yield self.finding(
                     ctx,
                     node,
-                    f"jwt.decode turns off {', '.join(disabled)}",
+                    f"jwt.decode turns off {', '.join(disabled)}"
+                    + (" behind an explicit opt-in" if opt_in else ""),
                     "verify the signature and expiry; read unverified claims only with "
                     "`jwt.get_unverified_header` before a verified decode",
+                    severity=Severity.INFO if opt_in else None,
+                    confidence=Confidence.MEDIUM if opt_in else None,
                 )
             elif keyword(node, "algorithms") is None and len(node.args) < 3:
                 yield self.finding(
@@ -108,14 +191,21 @@ class JwtVerificationDisabled(Rule):
                     'pass the expected algorithm list, e.g. `algorithms=["HS256"]`',
                 )
 
-    @staticmethod
-    def _verified_later(ctx: FileContext, call: ast.Call) -> bool:
-        """Another, verifying decode in the same function: the first one only peeks."""
+    @classmethod
+    def _verified_later(cls, ctx: FileContext, call: ast.Call) -> bool:
+        """Another decode in the same function that passes a key and keeps the
+        signature check: the first one only peeks."""
         scope = ctx.scope_of(call)
         for node in ast.walk(scope):
             if node is call or not isinstance(node, ast.Call) or not is_jwt_decode(ctx, node):
                 continue
-            if keyword(node, "options") is None and keyword(node, "algorithms") is not None:
+            off = {
+                k.value
+                for k, v in cls._options(node)
+                if isinstance(k, ast.Constant) and isinstance(v, ast.Constant) and v.value is False
+            }
+            has_key = len(node.args) >= 2 or keyword(node, "key") is not None
+            if has_key and "verify_signature" not in off:
                 return True
         return False
 

@@ -3,18 +3,81 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from fastapi_architect.codebase.syntax import dotted, keyword, last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
-from fastapi_architect.review.rules._helpers import call_name, mentions, walk_body
+from fastapi_architect.review.rules._helpers import call_name, is_privileged, mentions, walk_body
 
 BROAD = frozenset({"Exception", "BaseException"})
 DATABASE = frozenset(
-    {"SQLAlchemyError", "DBAPIError", "OperationalError", "IntegrityError", "ProgrammingError"}
+    {
+        "SQLAlchemyError",
+        "DBAPIError",
+        "OperationalError",
+        "IntegrityError",
+        "ProgrammingError",
+        "DatabaseError",
+        "InterfaceError",
+        "PostgresError",
+    }
+)
+# Errors of the system under the application: their text names hosts, paths, SQL.
+INFRASTRUCTURE = DATABASE | frozenset(
+    {
+        "OSError",
+        "IOError",
+        "ConnectionError",
+        "HTTPError",
+        "RequestError",
+        "RequestException",
+        "ClientError",
+        "BotoCoreError",
+        "RedisError",
+    }
 )
 RESPONSES = frozenset({"JSONResponse", "PlainTextResponse", "HTMLResponse", "ORJSONResponse"})
+SANITISER = re.compile(r"(saniti[sz]e|safe|redact|scrub|mask|public|friendly|user_message)", re.I)
+# Calls in the `try` body that reach a database, a file system or the network.
+IO_METHODS = frozenset(
+    {
+        "execute",
+        "exec",
+        "exec_driver_sql",
+        "executemany",
+        "flush",
+        "commit",
+        "refresh",
+        "scalar",
+        "scalars",
+        "scalar_one",
+        "fetch",
+        "fetchrow",
+        "fetchval",
+        "fetchall",
+        "fetchone",
+        "add_all",
+        "bulk_save_objects",
+        "request",
+        "urlopen",
+        "upload_file",
+        "download_file",
+        "put_object",
+        "get_object",
+    }
+)
+IO_MODULES = ("httpx", "requests", "aiohttp", "urllib", "boto3", "botocore", "shutil")
+# `e.strerror` is the OS message alone ("No space left on device"), without the path.
+SAFE_PARTS = frozenset({"strerror", "errno", "status_code", "code"})
+IO_NAMES = re.compile(
+    r"^(session|db|db_session|conn|connection|cursor|engine|tx|storage|storage_service|s3|"
+    r"bucket|minio|redis|http_client|client_session)$",
+    re.I,
+)
+# Building a model from the caller's data, or checking it: the message is about their input.
+VALIDATION = re.compile(r"^(validate|check|parse|verify)_|(Form|Request|Payload|Input|Body)$")
 
 
 def _caught(handler: ast.ExceptHandler) -> set[str]:
@@ -22,6 +85,23 @@ def _caught(handler: ast.ExceptHandler) -> set[str]:
         return {"BaseException"}
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     return {last_name(dotted(t)) for t in types}
+
+
+def _sanitised(node: ast.AST, name: str) -> bool:
+    """Every mention of the exception goes through a sanitiser: `sanitize_error(e)`."""
+    covered: set[int] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and SANITISER.search(last_name(call_name(sub))):
+            covered.update(id(n) for n in ast.walk(sub))
+    for sub in ast.walk(node):
+        if (
+            isinstance(sub, ast.Attribute)
+            and sub.attr in SAFE_PARTS
+            and isinstance(sub.value, ast.Name)
+        ):
+            covered.add(id(sub.value))
+    mentions_ = [n for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == name]
+    return bool(mentions_) and all(id(n) in covered for n in mentions_)
 
 
 def _leaks(node: ast.expr | None, name: str) -> bool:
@@ -33,7 +113,52 @@ def _leaks(node: ast.expr | None, name: str) -> bool:
             "format_exception",
         }:
             return True
-    return mentions(node, name)
+    return mentions(node, name) and not _sanitised(node, name)
+
+
+def _does_io(ctx: FileContext, body: list[ast.stmt]) -> bool:
+    """The `try` body talks to a database, storage or the network (directly, or by
+    handing a session or connection to a helper)."""
+    for stmt in body:
+        for node in [stmt, *walk_body(stmt)]:
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in IO_METHODS:
+                return True
+            receiver = func.value if isinstance(func, ast.Attribute) else None
+            while isinstance(receiver, ast.Attribute | ast.Call):
+                receiver = receiver.func if isinstance(receiver, ast.Call) else receiver.value
+            if isinstance(receiver, ast.Name) and IO_NAMES.match(receiver.id):
+                return True
+            if isinstance(func, ast.Name) and func.id == "open":
+                return True
+            qualified = ctx.qualify(func)
+            if qualified.partition(".")[0] in IO_MODULES and "." in qualified:
+                return True
+            arguments = [*node.args, *(kw.value for kw in node.keywords)]
+            if any(isinstance(a, ast.Name) and IO_NAMES.match(a.id) for a in arguments):
+                return True
+    return False
+
+
+def _validates_input(body: list[ast.stmt]) -> bool:
+    """The `try` body only builds a model from the request or validates a value."""
+    calls = [n for stmt in body for n in [stmt, *walk_body(stmt)] if isinstance(n, ast.Call)]
+    return bool(calls) and all(VALIDATION.search(last_name(call_name(c))) for c in calls)
+
+
+def _inspected(handler: ast.ExceptHandler, call: ast.AST, name: str) -> bool:
+    """The raise sits under `if isinstance(e, X)` or `if "..." in str(e)`: the code
+    knows which error it is answering with."""
+    for node in walk_body(handler):
+        if (
+            isinstance(node, ast.If)
+            and mentions(node.test, name)
+            and any(sub is call for stmt in node.body for sub in ast.walk(stmt))
+        ):
+            return True
+    return False
 
 
 class ExceptionDetailLeak(Rule):
@@ -76,7 +201,16 @@ class ExceptionDetailLeak(Rule):
 
     ## Known problems
     Narrow, expected exceptions (`ValueError`, domain errors) are deliberately not
-    reported: their messages are usually written for the client.
+    reported: their messages are usually written for the client. A broad `except` is a
+    warning when its `try` talks to a database, storage or the network (directly, or by
+    handing a session or connection to a helper), or when the caught type is such an
+    error (`SQLAlchemyError`, `OSError`, `httpx.HTTPError`...): those messages carry SQL,
+    paths and host names. Around the project's own code the message is often written for
+    the caller, so the finding is information only, as it is on an administrator's
+    route. Not reported: a detail that passes the exception through a sanitiser
+    (`sanitize_error(e)`), an answer under `if isinstance(e, X)` or `if "..." in str(e)`
+    (the code knows which error it is), and a `try` that only validates the caller's
+    own input (`Form(**data)`, `validate_password(...)`).
 
     ## References
     - [CWE-209](https://cwe.mitre.org/data/definitions/209.html)
@@ -89,10 +223,17 @@ class ExceptionDetailLeak(Rule):
     cwe = 209
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        tries = {
+            id(handler): node
+            for node in ctx.nodes
+            if isinstance(node, ast.Try | getattr(ast, "TryStar", ast.Try))
+            for handler in node.handlers
+        }
         for node in ctx.nodes:
             if not isinstance(node, ast.ExceptHandler) or node.name is None:
                 continue
-            if not _caught(node) & (BROAD | DATABASE):
+            caught = _caught(node)
+            if not caught & (BROAD | INFRASTRUCTURE):
                 continue
             for stmt in node.body:
                 for sub in [stmt, *walk_body(stmt)]:
@@ -112,12 +253,54 @@ class ExceptionDetailLeak(Rule):
                         payload = keyword(call, "content") or (call.args[0] if call.args else None)
                     else:
                         continue
-                    if _leaks(payload, node.name):
-                        yield self.finding(
-                            ctx,
-                            call,
-                            f"the text of a caught `{', '.join(sorted(_caught(node)))}` is sent "
-                            "to the client",
-                            "log the exception and answer with a fixed message (and a "
-                            "request id to find the log)",
-                        )
+                    if not _leaks(payload, node.name) or _inspected(node, call, node.name):
+                        continue
+                    finding = self._judge(ctx, node, tries.get(id(node)), call, caught)
+                    if finding is not None:
+                        yield finding
+
+    def _judge(
+        self,
+        ctx: FileContext,
+        handler: ast.ExceptHandler,
+        try_node: ast.AST | None,
+        call: ast.Call,
+        caught: set[str],
+    ) -> Finding | None:
+        body: list[ast.stmt] = list(getattr(try_node, "body", []))
+        if not caught & INFRASTRUCTURE and body and _validates_input(body):
+            return None
+        names = ", ".join(sorted(caught))
+        message = f"the text of a caught `{names}` is sent to the client"
+        fix = "log the exception and answer with a fixed message (and a request id to find the log)"
+        admin = any(
+            is_privileged(r)
+            for r in ctx.routes
+            if r.fact.line == getattr(ctx.scope_of(call), "lineno", None)
+        )
+        if caught & INFRASTRUCTURE or _does_io(ctx, body):
+            if admin:
+                return self.finding(
+                    ctx,
+                    call,
+                    f"{message} (on an administrator's route)",
+                    fix,
+                    severity=Severity.INFO,
+                    confidence=Confidence.MEDIUM,
+                )
+            return self.finding(
+                ctx,
+                call,
+                f"the text of a caught `{names}` from a database, storage or network call "
+                "is sent to the client",
+                fix,
+            )
+        # An error of the project's own code: often a message written for the caller.
+        return self.finding(
+            ctx,
+            call,
+            message,
+            fix,
+            severity=Severity.INFO,
+            confidence=Confidence.LOW,
+        )

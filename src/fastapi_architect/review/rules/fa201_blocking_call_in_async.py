@@ -95,6 +95,9 @@ class BlockingCallInAsync(Rule):
             if not isinstance(fn, ast.AsyncFunctionDef):
                 continue
             sessions = params_typed(ctx, fn, lambda t: self._sync_session(ctx, t))
+            # an awaited call returns a coroutine: whatever the annotation says, the
+            # session is async (`session: Session` given an AsyncSession at run time)
+            awaited = {id(n.value) for n in walk_body(fn) if isinstance(n, ast.Await)}
             for node in walk_body(fn):
                 if not isinstance(node, ast.Call):
                     continue
@@ -107,7 +110,9 @@ class BlockingCallInAsync(Rule):
                         f"use `{BLOCKING[name]}`, or make the function a plain `def` so "
                         "FastAPI runs it in a thread",
                     )
-                elif called := method_call(node, sessions, SYNC_SESSION_METHODS):
+                elif id(node) not in awaited and (
+                    called := method_call(node, sessions, SYNC_SESSION_METHODS)
+                ):
                     yield self.finding(
                         ctx,
                         node,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from fastapi_architect.codebase.index import ProjectIndex, Route
+from fastapi_architect.codebase.syntax import last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
@@ -14,6 +16,58 @@ PAGING = re.compile(
     re.IGNORECASE,
 )
 PAGING_DEP = re.compile(r"(pagin|page|limit|cursor)", re.IGNORECASE)
+# a result count chosen by the caller: `n=5`, `top_k=10`, `max_items=...`
+COUNT = re.compile(r"^(n|k|top_?[kn]|num_\w+|max_\w+|\w+_limit|limit_\w+)$", re.IGNORECASE)
+PATH_PARAM = re.compile(r"\{[^}]+\}")
+
+
+def _paged(route: Route, index: ProjectIndex) -> bool:
+    """The route takes a limit: a parameter, a paging dependency, or a parameter or
+    dependency whose model carries a `limit`-like field (a `Filters` object)."""
+    fact = route.fact
+    if any(PAGING.match(p.name) or COUNT.match(p.name) for p in fact.params):
+        return True
+    if any(PAGING_DEP.search(d.target) for d in route.deps):
+        return True
+    for param in fact.params:
+        dep = index.param_dep(param)
+        if dep is not None:
+            fn = index.function(dep.target)
+            if fn is not None and any(PAGING.match(p.name) for p in fn.params):
+                return True
+            cls = index.klass(dep.target)
+        else:
+            cls = index.klass(param.type_name)
+        if cls is not None and any(PAGING.match(f) for f in index.all_fields(cls)):
+            return True
+    return False
+
+
+QUERIES = frozenset(
+    {"execute", "exec", "query", "scalars", "fetch", "fetchall", "fetch_all", "find", "to_list"}
+)
+
+
+def _queries(route: Route, index: ProjectIndex) -> bool:
+    """The handler reads the database, itself or through a function it calls (one level
+    down): a static or in-memory list is not a query to page."""
+    handler = index.function(route.fact.qualname)
+    if handler is None:
+        return True
+    for callee in (handler.qualname, *handler.calls):
+        fn = handler if callee == handler.qualname else index.function(callee)
+        if fn is None:
+            continue
+        if any(last_name(c) in QUERIES for c in fn.calls):
+            return True
+    return False
+
+
+def _is_list(route: Route) -> bool:
+    fact = route.fact
+    if "GET" not in fact.methods:
+        return False
+    return fact.response_model_is_list if fact.response_model else fact.return_is_list
 
 
 class UnpaginatedList(Rule):
@@ -56,6 +110,12 @@ class UnpaginatedList(Rule):
         ...
     ```
 
+    It is a warning when the project pages most of its other lists, and information only
+    otherwise, when the list holds the children of one parent named in the path, or when
+    neither the handler nor a function it calls queries the database. A
+    limit carried by a dependency or a query model (a `Filters` object with a `limit`
+    field) counts as paging.
+
     ## Known problems
     Lists that are small by nature (enum values, a user's roles) are reported too; the
     rule cannot tell how many rows a list can hold. Pagination applied by a response
@@ -72,21 +132,28 @@ class UnpaginatedList(Rule):
     cwe = 770
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        lists: list[Route] | None = None
+        convention: bool | None = None
+        seen: set[int] = set()
         for route in ctx.routes:
             fact = route.fact
-            if "GET" not in fact.methods:
+            if not _is_list(route) or _paged(route, ctx.index) or fact.line in seen:
                 continue
-            is_list = fact.response_model_is_list if fact.response_model else fact.return_is_list
-            if not is_list:
-                continue
-            if any(PAGING.match(p.name) for p in fact.params):
-                continue
-            if any(PAGING_DEP.search(d.target) for d in route.deps):
-                continue
+            seen.add(fact.line)  # `""` and `"/"` stacked on one handler: one finding
+            if convention is None:
+                # does the project page most of its lists? then this one is an oversight
+                lists = [r for r in ctx.index.routes if _is_list(r)]
+                paged = sum(1 for r in lists if _paged(r, ctx.index))
+                convention = paged > 0 and paged * 2 >= len(lists)
+            # the children of one parent (`/runs/{id}/states`) are bounded by that parent
+            under_parent = bool(PATH_PARAM.search(route.full_path))
+            loud = convention and not under_parent and _queries(route, ctx.index)
             yield self.finding(
                 ctx,
                 (fact.line, fact.col, fact.line, fact.col + 4 + len(fact.handler)),
                 f"GET {route.full_path} returns a list with no limit or cursor",
                 "add `limit: Annotated[int, Query(ge=1, le=100)] = 50` and a cursor (or "
                 "offset), and apply them to the query",
+                severity=None if loud else Severity.INFO,
+                confidence=None if loud else Confidence.LOW,
             )

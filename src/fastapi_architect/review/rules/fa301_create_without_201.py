@@ -9,6 +9,13 @@ from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
 CREATE_HANDLER = re.compile(r"^(create|add|new|register|insert)(_|$)", re.IGNORECASE)
+# handlers that act on or look at resources rather than make one
+NOT_A_CREATE = re.compile(
+    r"(^|_)(dry_?run|search|query|validate|validation|preview|check|test|bulk|batch|"
+    r"upsert|filters?|reactions?|login|token)(_|$)",
+    re.IGNORECASE,
+)
+PAGE_RESPONSES = frozenset({"HTMLResponse", "RedirectResponse", "PlainTextResponse"})
 
 
 class CreateWithout201(Rule):
@@ -43,6 +50,11 @@ class CreateWithout201(Rule):
         return payload
     ```
 
+    It is a warning when most creates of the project answer 201, and information only
+    when the project's creates answer 200 as a convention. APIs where every route is a
+    `POST` (RPC style), actions named like a search, query, validation, preview, bulk or
+    batch operation, and routes answering an HTML page or a redirect are not reported.
+
     ## Known problems
     A handler that sets the status on a `Response` it returns is recognised only when
     its body mentions 201. Handlers named otherwise are not checked.
@@ -57,11 +69,30 @@ class CreateWithout201(Rule):
     confidence = Confidence.MEDIUM
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if not ctx.routes:
+            return
+        routes = ctx.index.routes
+        if len(routes) > 2 and all(r.fact.methods == ("POST",) for r in routes):
+            return  # an RPC-style API: every call is a POST
+        # the project's own convention: do most of its creates answer 201?
+        creates = [
+            r.fact.status_code
+            for r in routes
+            if r.fact.methods == ("POST",) and CREATE_HANDLER.match(r.fact.handler)
+        ]
+        answered_201 = sum(1 for code in creates if code == 201)
+        uses_201 = answered_201 > 0 and answered_201 * 2 >= len(creates)
+        seen: set[int] = set()
         for route in ctx.routes:
             fact = route.fact
             if fact.methods != ("POST",) or fact.status_code is not None:
                 continue
-            if not CREATE_HANDLER.match(fact.handler):
+            if fact.line in seen:
+                continue  # `""` and `"/"` stacked on one handler: one finding
+            seen.add(fact.line)
+            if not CREATE_HANDLER.match(fact.handler) or NOT_A_CREATE.search(fact.handler):
+                continue
+            if fact.response_class and fact.response_class.rsplit(".", 1)[-1] in PAGE_RESPONSES:
                 continue
             body = "\n".join(ctx.lines[fact.line - 1 : fact.end_line])
             if "201" in body:
@@ -71,4 +102,7 @@ class CreateWithout201(Rule):
                 (fact.decorator_line, fact.decorator_col, fact.decorator_line, fact.decorator_col),
                 f"POST {route.full_path} creates a resource but answers 200",
                 "add `status_code=status.HTTP_201_CREATED` (and a Location header)",
+                # a project whose creates all answer 200 has chosen that convention
+                severity=None if uses_201 else Severity.INFO,
+                confidence=None if uses_201 else Confidence.LOW,
             )

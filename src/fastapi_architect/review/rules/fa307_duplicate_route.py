@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
@@ -72,6 +73,14 @@ class DuplicateRoute(Rule):
                         continue
                     if earlier.router != route.router and not (route.mounted and earlier.mounted):
                         continue
+                    if route.apps and earlier.apps and not set(route.apps) & set(earlier.apps):
+                        continue  # two applications, two route tables
+                    if earlier.path == route.path and earlier.fact.line == route.fact.line:
+                        continue  # two decorators stacked on one handler
+                    if earlier.path == route.path and _alternatives(
+                        ctx.tree, earlier.fact.decorator_line, route.fact.decorator_line
+                    ):
+                        continue  # defined in the two branches of an if/else or try/except
                     fact = route.fact
                     yield self.finding(
                         ctx,
@@ -89,7 +98,30 @@ class DuplicateRoute(Rule):
 
 def _shape(path: str, dynamic: tuple[str, ...] = ()) -> str:
     """Path parameters erased; a prefix computed at run time (`{settings.prefix}`) kept
-    as written, so that two different expressions do not look like one path."""
+    as written, so that two different expressions do not look like one path. A trailing
+    slash is kept: `/tasks` and `/tasks/` are two routes, each reached."""
     for part in dynamic:
         path = path.replace(part, f"<{part[1:-1]}>")
-    return re.sub(r"{[^}]*}", "{}", path.rstrip("/")) or "/"
+    return re.sub(r"{[^}]*}", "{}", path) or "/"
+
+
+def _within(block: list[ast.stmt], line: int) -> bool:
+    return any(s.lineno <= line <= (s.end_lineno or s.lineno) for s in block)
+
+
+def _alternatives(tree: ast.Module, first: int, second: int) -> bool:
+    """Whether the two lines sit in branches of one `if`/`try` that exclude each other."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If):
+            branches = [node.body, node.orelse]
+        elif isinstance(node, ast.Try | ast.TryStar):
+            branches = [node.body + node.orelse, *(h.body for h in node.handlers)]
+        else:
+            continue
+        hits = [i for i, b in enumerate(branches) if _within(b, first) or _within(b, second)]
+        held = [(i, _within(b, first), _within(b, second)) for i, b in enumerate(branches)]
+        if any(a and b for _, a, b in held):
+            continue  # both in one branch: look deeper
+        if len(hits) == 2:
+            return True
+    return False

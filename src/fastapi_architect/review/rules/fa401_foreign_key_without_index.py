@@ -35,6 +35,10 @@ class ForeignKeyWithoutIndex(Rule):
         owner_id: int = Field(foreign_key="user.id", index=True)
     ```
 
+    It is a warning when a query of the project filters on the column (`Model.column` in
+    `where()`/`filter()`, or the column's name in `filter_by()`); otherwise (a lookup
+    table of a few rows, a parent rarely deleted) it is information only.
+
     ## Known problems
     Indexes created only in migrations are not seen; declare them on the model too so
     that the model and the database agree.
@@ -60,9 +64,16 @@ class ForeignKeyWithoutIndex(Rule):
                     continue
                 if col.name in indexed:
                     continue
+                # a lookup by the column scans the table; otherwise (a small lookup table,
+                # a parent rarely deleted) the index may not pay for itself
+                filtered = bool({f"{c.name}.{col.name}" for c in [cls, *tables]} & index.filtered)
+                by_keyword = f"*.{col.name}" in index.filtered  # some table's column of that name
+                loud = filtered or by_keyword
                 yield self.finding(
                     ctx,
                     (col.line, col.col, col.end_line, col.end_col),
                     f"foreign key {cls.name}.{col.name} -> {col.foreign_key} has no index",
                     "add `index=True` to the column (and a migration creating the index)",
+                    severity=None if loud else Severity.INFO,
+                    confidence=None if loud else Confidence.LOW,
                 )

@@ -1,10 +1,11 @@
-"""FA403: a naive (timezone-less) datetime."""
+"""FA403: a naive (timezone-less) datetime that is stored, compared or sent."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
 
+from fastapi_architect.codebase.syntax import dotted, last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
@@ -13,10 +14,163 @@ NAIVE = frozenset(
 )
 
 
+_CLAIMS = frozenset({"exp", "iat", "nbf", "auth_time"})
+_TEXT_CALLS = frozenset({"str", "print", "repr", "format", "len", "int", "float"})
+_TEXT_METHODS = frozenset(
+    {"strftime", "ctime", "date", "time", "weekday", "isoweekday", "timetuple"}
+)
+SKIP, QUIET, LOUD, WRONG = 0, 1, 2, 3
+
+
+def _parents(scope: ast.AST) -> dict[int, ast.AST]:
+    return {id(child): node for node in ast.walk(scope) for child in ast.iter_child_nodes(node)}
+
+
+def _is_timedelta(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and last_name(dotted(node.func)) == "timedelta"
+
+
+def _naive_expr(node: ast.expr) -> bool:
+    """`datetime.now()`, `datetime.fromtimestamp(ts)`, possibly plus a timedelta."""
+    if isinstance(node, ast.BinOp):
+        return _naive_expr(node.left) or _naive_expr(node.right)
+    if not isinstance(node, ast.Call):
+        return False
+    name = last_name(dotted(node.func))
+    if name in {"now", "fromtimestamp", "utcnow", "utcfromtimestamp"}:
+        limit = 1 if name == "fromtimestamp" else 0
+        return len(node.args) <= limit and not any(k.arg == "tz" for k in node.keywords)
+    return False
+
+
+def _on_self(target: ast.expr) -> bool:
+    return (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
+    )
+
+
+def _model_methods(ctx: FileContext) -> set[int]:
+    """The functions defined in a table model class (or a mixin of one) of this file."""
+    tables = {c.line for c in ctx.facts.classes if c.is_table or ctx.index.is_table_part(c)}
+    out: set[int] = set()
+    for node in ctx.nodes:
+        if isinstance(node, ast.ClassDef) and node.lineno in tables:
+            out.update(
+                id(f) for f in node.body if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+            )
+    return out
+
+
+class _Uses:
+    """How a naive datetime is used: SKIP (made aware at once), QUIET (a duration, a
+    display string, a token claim, a value never kept), LOUD (stored, compared, sent) or
+    WRONG (read as the wrong zone whatever the project's convention)."""
+
+    def __init__(self, scope: ast.AST, name: str, in_model: bool) -> None:
+        self.scope = scope
+        self.parents = _parents(scope)
+        self.name = name
+        self.in_model = in_model
+
+    def of(self, node: ast.expr, depth: int = 0) -> int:
+        parent = self.parents.get(id(node))
+        if parent is None:
+            return QUIET
+        if isinstance(parent, ast.Attribute):
+            return self._method(parent)
+        if isinstance(parent, ast.BinOp):
+            other = parent.right if parent.left is node else parent.left
+            if isinstance(parent.op, ast.Sub) and not _is_timedelta(other):
+                return QUIET  # the difference of two datetimes is a duration
+            return self.of(parent, depth)
+        if isinstance(parent, ast.Compare):
+            others = [parent.left, *parent.comparators]
+            if all(o is node or _naive_expr(o) for o in others):
+                return QUIET  # naive against naive, on the same clock
+            return LOUD
+        if isinstance(parent, ast.FormattedValue | ast.JoinedStr):
+            return QUIET
+        if isinstance(parent, ast.keyword):
+            return QUIET if parent.arg in _CLAIMS else LOUD
+        if isinstance(parent, ast.Dict):
+            key = next(
+                (k for k, v in zip(parent.keys, parent.values, strict=False) if v is node), None
+            )
+            if isinstance(key, ast.Constant) and key.value in _CLAIMS:
+                return QUIET
+            return LOUD
+        if isinstance(parent, ast.Call):
+            return QUIET if last_name(dotted(parent.func)) in _TEXT_CALLS else LOUD
+        if isinstance(parent, ast.Assign | ast.AnnAssign | ast.NamedExpr):
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            if all(_on_self(t) for t in targets) and not self.in_model:
+                return QUIET  # kept on a plain object, not a column
+            if any(isinstance(t, ast.Attribute | ast.Subscript) for t in targets):
+                if any(
+                    isinstance(t, ast.Subscript)
+                    and isinstance(t.slice, ast.Constant)
+                    and t.slice.value in _CLAIMS
+                    for t in targets
+                ):
+                    return QUIET
+                return LOUD
+            names = {t.id for t in targets if isinstance(t, ast.Name)}
+            if not names or depth >= 3:
+                return QUIET
+            return max(
+                (
+                    self.of(use, depth + 1)
+                    for use in ast.walk(self.scope)
+                    if isinstance(use, ast.Name)
+                    and use.id in names
+                    and isinstance(use.ctx, ast.Load)
+                ),
+                default=QUIET,
+            )
+        if isinstance(parent, ast.Return | ast.Yield):
+            return LOUD
+        if isinstance(parent, ast.IfExp | ast.BoolOp | ast.Tuple | ast.List):
+            return self.of(parent, depth)
+        return QUIET
+
+    def _method(self, attr: ast.Attribute) -> int:
+        call = self.parents.get(id(attr))
+        if attr.attr == "replace" and isinstance(call, ast.Call):
+            if any(kw.arg == "tzinfo" for kw in call.keywords):
+                return SKIP
+            return self.of(call)
+        if attr.attr == "strftime" and isinstance(call, ast.Call) and call.args:
+            fmt = call.args[0]
+            # a literal `Z` claims UTC for a time that is local
+            if (
+                isinstance(fmt, ast.Constant)
+                and isinstance(fmt.value, str)
+                and "Z" in fmt.value.replace("%Z", "")
+                and self.name.endswith(".now")
+            ):
+                return WRONG
+            return QUIET
+        if attr.attr == "isoformat" and isinstance(call, ast.Call):
+            return self.of(call)  # an ISO string without an offset, read as UTC elsewhere
+        if attr.attr == "timestamp":
+            # a naive time is read as local: right for now(), wrong for utcnow()
+            return QUIET if self.name.endswith(".now") else WRONG
+        if attr.attr in _TEXT_METHODS:
+            return QUIET
+        return QUIET
+
+
 class NaiveDatetime(Rule):
     """## What it does
     Reports `datetime.utcnow()`, `datetime.utcfromtimestamp()` and `datetime.now()`
-    without a timezone.
+    without a timezone. It is a warning when the naive value is stored (a column, an
+    attribute, a field of a payload), compared, or returned, in a project that otherwise
+    makes timezone-aware datetimes, and when it is read in the wrong zone whatever the
+    convention (`utcnow().timestamp()`, local time formatted with a literal `Z`).
+    Otherwise (a duration between two naive times, a display string, a token `exp`
+    claim, a project that keeps naive UTC throughout) it is information only.
 
     ## Why is this bad?
     These return naive datetimes: the database, the JSON and the client each guess the
@@ -40,8 +194,8 @@ class NaiveDatetime(Rule):
     ```
 
     ## Known problems
-    Code that deliberately works in naive UTC throughout (one column type, one
-    convention) is reported anyway.
+    How the value is used is followed through local variables of one function only; a
+    naive value handed to another function is taken as stored.
 
     ## References
     - [Python: datetime.utcnow (deprecated)](https://docs.python.org/3/library/datetime.html#datetime.datetime.utcnow)
@@ -53,6 +207,8 @@ class NaiveDatetime(Rule):
     confidence = Confidence.HIGH
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        uses: dict[int, _Uses] = {}
+        model_methods: set[int] | None = None
         for node in ctx.nodes:
             if not isinstance(node, ast.Call):
                 continue
@@ -63,6 +219,17 @@ class NaiveDatetime(Rule):
                 continue
             if name.endswith(".now") and (node.args or node.keywords):
                 continue
+            scope = ctx.scope_of(node)
+            reader = uses.get(id(scope))
+            if reader is None:
+                if model_methods is None:
+                    model_methods = _model_methods(ctx)
+                reader = uses[id(scope)] = _Uses(scope, name, id(scope) in model_methods)
+            reader.name = name
+            use = reader.of(node)
+            if use == SKIP:
+                continue
+            loud = use == WRONG or (use == LOUD and ctx.index.aware_time)
             short = name.removeprefix("datetime.")
             yield self.finding(
                 ctx,
@@ -70,4 +237,6 @@ class NaiveDatetime(Rule):
                 f"`{short}()` returns a naive datetime",
                 "use `datetime.now(UTC)` (or `datetime.fromtimestamp(ts, UTC)`) and "
                 "timezone-aware columns",
+                severity=None if loud else Severity.INFO,
+                confidence=None if loud else Confidence.MEDIUM,
             )

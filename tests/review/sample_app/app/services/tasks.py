@@ -29,7 +29,8 @@ async def owner_emails(session: AsyncSession) -> list[str]:
 
 
 def tag(task: Task, tags: list[str] = []) -> list[str]:  # expect: FA404
-    return [*tags, task.title]
+    tags.append(task.title)
+    return tags
 
 
 # expect-below: FA001
