@@ -330,13 +330,15 @@ def test_testing_strategy_counts_every_generated_test_file() -> None:
     assert set(files) == {
         "tests/test_auth.py",
         "tests/test_categories.py",
+        "tests/test_mcp.py",
         "tests/test_platform.py",
         "tests/test_tags.py",
         "tests/test_tasks.py",
     }
     assert files["tests/test_tasks.py"].subject == "Task"
+    assert files["tests/test_mcp.py"].subject == "MCP"
     assert design.test_total == sum(f.total for f in files.values()) > 100
-    assert f"{design.test_total} tests in 5 files." in section(render_markdown(design), 7)
+    assert f"{design.test_total} tests in 6 files." in section(render_markdown(design), 7)
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)

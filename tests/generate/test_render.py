@@ -243,3 +243,16 @@ def test_spec_texts_are_written_as_python_and_toml_read_them(text: str) -> None:
     for suffix in ("", "."):
         module = ast.parse(f'"""{docstring}{suffix}"""\n')
         assert ast.get_docstring(module, clean=False) == f"{expected}{suffix}"
+
+
+def test_an_mcp_endpoint_only_where_the_spec_asks() -> None:
+    """taskflow serves `/mcp`, with its tests and the audit channel; the other examples do not."""
+    taskflow = files_of("taskflow")
+    assert {"app/api/mcp.py", "tests/test_mcp.py"} <= taskflow.keys()
+    assert '"mcp>=' in taskflow["pyproject.toml"]
+    assert "channel" in taskflow["app/models/audit_log.py"]
+    assert "mount_mcp(app, mcp_server)" in taskflow["app/main.py"]
+    for name in ("blog", "shop", "taskflow-jwks"):
+        files = files_of(name)
+        assert "app/api/mcp.py" not in files
+        assert not any("mcp" in text.lower() for text in files.values()), name

@@ -126,11 +126,14 @@ EXPECTED_TASKFLOW_TABLES = {
         "resource_id VARCHAR(64) NOT NULL",
         "changes JSON NOT NULL",
         "request_id VARCHAR(64)",
+        # taskflow serves MCP tools: each change records how it was asked for.
+        "channel VARCHAR(10) NOT NULL",
         "created_at TIMESTAMP WITH TIME ZONE NOT NULL",
         "FK actor_id -> users.id ON DELETE SET NULL",
         "INDEX ix_audit_log_resource_resource_id_created_at (resource, resource_id, created_at)",
         "INDEX ix_audit_log_actor_id (actor_id)",
         "CHECK ck_audit_log_action_values: action IN ('create', 'update', 'delete', 'restore')",
+        "CHECK ck_audit_log_channel_values: channel IN ('api', 'mcp')",
     ],
 }
 

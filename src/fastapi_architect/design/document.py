@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi_architect.design.contracts import contracts
 from fastapi_architect.design.mermaid import er_diagram
-from fastapi_architect.design.model import Design, Question
+from fastapi_architect.design.model import Design, Question, ToolArgument, ToolDesign
 from fastapi_architect.design.sections.adrs import adrs
 from fastapi_architect.design.sections.migration import migration
 from fastapi_architect.design.sections.overview import resource_summary, stack, summary
@@ -24,6 +24,7 @@ from fastapi_architect.design.sections.testing import (
 )
 from fastapi_architect.spec.model import ResolvedSpec
 from fastapi_architect.spec.routes import api_resources
+from fastapi_architect.spec.tools import Tool, mcp_tools
 
 __all__ = ["LAYERS", "count_tests", "design_from_spec", "table_design"]
 
@@ -59,4 +60,29 @@ def design_from_spec(spec: ResolvedSpec, origin: str = "architect.yaml") -> Desi
         ),
         adrs=adrs(spec),
         unknown=unknown,
+        tools=tuple(tool_design(spec, tool) for tool in mcp_tools(spec)),
+    )
+
+
+def tool_design(spec: ResolvedSpec, tool: Tool) -> ToolDesign:
+    """What the design says of one MCP tool: its REST twin, arguments, result and hints."""
+    id_type = "uuid" if spec.api.ids == "uuid" else "integer"
+    arguments = (
+        [ToolArgument(name="id", schema_name=id_type, required=True)] if tool.takes_id else []
+    )
+    if tool.argument is not None and tool.input_schema is not None:
+        listing = tool.argument == "query"
+        arguments.append(
+            ToolArgument(name=tool.argument, schema_name=tool.input_schema, required=not listing)
+        )
+    return ToolDesign(
+        name=tool.name,
+        description=tool.description,
+        endpoint=f"{tool.route.method} {tool.route.path}",
+        access=", ".join(tool.route.access) or "nobody",
+        arguments=tuple(arguments),
+        result=tool.output_schema,
+        read_only=tool.hints.read_only,
+        destructive=tool.hints.destructive,
+        idempotent=tool.hints.idempotent,
     )

@@ -61,7 +61,8 @@ def design_files(design: Design, output: str = "markdown") -> dict[str, str]:
 
 
 def render_json(design: Design) -> str:
-    return design.model_dump_json(indent=2) + "\n"
+    # Without an MCP endpoint the document says nothing of one.
+    return design.model_dump_json(indent=2, exclude=None if design.tools else {"tools"}) + "\n"
 
 
 def _cell(value: object) -> str:
@@ -187,10 +188,58 @@ def _contracts(design: Design) -> list[str]:
             group = endpoint.group
             out += [f"### {group}", ""]
         out += _endpoint(endpoint)
+    if design.tools:
+        out += _tools(design)
     if design.schemas:
         out += ["### Schemas", ""]
         for schema in design.schemas:
             out += _schema(schema)
+    return out
+
+
+def _tools(design: Design) -> list[str]:
+    out = [
+        "### MCP tools",
+        "",
+        "`/mcp` (Streamable HTTP) serves these tools to AI agents. Each calls the service "
+        "method of the endpoint it mirrors, never the API over HTTP, with the same bearer token, "
+        "access rules, isolation and rate limit; audited changes record the channel, `mcp`. "
+        "A caller is offered only the tools its access rules allow; a refused call is a tool "
+        "error whose text names the tool, then the error envelope. The arguments take the "
+        "schemas named (`query` "
+        "takes the endpoint's query parameters); a result is the structured `data` of the "
+        "endpoint's response.",
+        "",
+    ]
+    rows = []
+    for tool in design.tools:
+        arguments = ", ".join(
+            f"`{a.name}`: `{a.schema_name}`" + ("" if a.required else " (optional)")
+            for a in tool.arguments
+        )
+        hints = [
+            name
+            for name, flag in (
+                ("readOnlyHint", tool.read_only),
+                ("destructiveHint", tool.destructive),
+                ("idempotentHint", tool.idempotent),
+            )
+            if flag
+        ]
+        rows.append(
+            (
+                _code(tool.name),
+                tool.description,
+                arguments,
+                _code(tool.result) if tool.result else "text",
+                ", ".join(hints),
+                _code(tool.endpoint),
+                tool.access,
+            )
+        )
+    out += _table(
+        ("Tool", "Description", "Arguments", "Result", "Hints", "Endpoint", "Access"), rows
+    )
     return out
 
 

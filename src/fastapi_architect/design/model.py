@@ -249,6 +249,27 @@ class UnknownSection(_Frozen):
     reason: str
 
 
+class ToolArgument(_Frozen):
+    name: str
+    schema_name: str  # the schema it takes: the row id's type, list parameters, Create, Update
+    required: bool
+
+
+class ToolDesign(_Frozen):
+    """A tool of the backend's MCP endpoint (`mcp: true`): the REST endpoint it mirrors, and
+    what it takes and gives."""
+
+    name: str
+    description: str
+    endpoint: str  # the REST endpoint calling the same service method: `GET /api/v1/tasks`
+    access: str
+    arguments: tuple[ToolArgument, ...]
+    result: str | None  # the structured result's schema; None: a text confirmation
+    read_only: bool
+    destructive: bool
+    idempotent: bool
+
+
 class Design(_Frozen):
     """The whole architecture document."""
 
@@ -276,6 +297,8 @@ class Design(_Frozen):
     adrs: tuple[Adr, ...]
     # Sections the source could not tell, with the reason.
     unknown: tuple[UnknownSection, ...] = ()
+    # The MCP endpoint's tools, with `mcp: true`.
+    tools: tuple[ToolDesign, ...] = ()
 
     @property
     def test_total(self) -> int:

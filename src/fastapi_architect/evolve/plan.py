@@ -350,17 +350,19 @@ class _Planner:
             self.ops.append(AddColumn(step, table.name, column))
             return
         item = self._field(self.new_by_table, table.name, column.name)
-        value = _fill_value(item)
+        # A column no field declares (the audit log's channel) fills with its own default.
+        value = _fill_value(item) if item is not None else column.default
         if value is None:
             self._refuse_fill(table, column, item, "added as required")
             return
         source = "backfill" if item is not None and item.backfill is not None else "default"
+        owner = "field" if item is not None else "column"
         step = self._column_step(
             table,
             column,
             "add-required-column",
             Safety.SAFE,
-            reason=f"existing rows take {_sql_literal(value)} (the field's {source}) from a "
+            reason=f"existing rows take {_sql_literal(value)} (the {owner}'s {source}) from a "
             "constant server default, which PostgreSQL 11+ and SQLite keep in the catalog: no "
             "rewrite, no scan; the default stays, so that code still running the previous "
             "version inserts valid rows",

@@ -19,6 +19,7 @@ from fastapi_architect.spec.model import (
     Table,
 )
 from fastapi_architect.spec.names import enum_class_name, pascal_case
+from fastapi_architect.spec.tools import mcp_tools, offered
 from fastapi_architect.spec.types import FIELD_TYPES, FieldType
 from fastapi_architect.spec.values import (
     FieldChecks,
@@ -152,6 +153,8 @@ class ResourceView:
     table_args: list[str]
     enums: list[EnumView]
     creator_role: str | None
+    # Served as tools by the MCP endpoint.
+    mcp: bool
     # Who reads, updates and deletes the owner's rows in the tests: "owner" (the creating
     # account), a role name (another account with that role), or None (nobody may).
     actor_for: dict[str, str | None] = field(default_factory=dict)
@@ -230,6 +233,9 @@ class ProjectView:
     associations: list[AssociationView]
     audit: bool
     generator_version: str
+    # The MCP endpoint, and whether the audit log records each change's channel (api or mcp).
+    mcp: bool
+    audit_channel: bool
 
     @property
     def auth(self) -> bool:
@@ -266,6 +272,20 @@ class ProjectView:
     def api_resources(self) -> list[ResourceView]:
         return [r for r in self.resources if r.name != "User" or self.auth_mode == "none"]
 
+    @property
+    def mcp_tools_by_role(self) -> dict[str | None, list[str]]:
+        """The MCP tools each role (None: anonymous callers, without users) is offered."""
+        tools = mcp_tools(self.spec)
+        roles: tuple[str | None, ...] = self.roles if self.auth else (None,)
+        return {
+            role: [tool.name for tool in tools if offered(self.spec, tool, role)] for role in roles
+        }
+
+    @property
+    def mcp_resources(self) -> list[ResourceView]:
+        """The resources the MCP endpoint serves as tools."""
+        return [r for r in self.api_resources if r.mcp]
+
 
 def build_context(spec: ResolvedSpec, generator_version: str) -> ProjectView:
     tables = {table.name: table for table in spec.tables}
@@ -297,6 +317,9 @@ def build_context(spec: ResolvedSpec, generator_version: str) -> ProjectView:
         associations=associations,
         audit=any(r.audit for r in spec.resources),
         generator_version=generator_version,
+        mcp=any(r.mcp for r in spec.resources),
+        audit_channel="audit_log" in tables
+        and any(c.name == "channel" for c in tables["audit_log"].columns),
     )
 
 
@@ -346,6 +369,7 @@ def _resource(
         table_args=table_args(table),
         enums=enums,
         creator_role=_creator_role(spec, resource),
+        mcp=resource.mcp,
     )
     view.access_cases = _access_cases(spec, resource, view.creator_role)
     view.actor_for = {
@@ -613,7 +637,7 @@ def _association(table: Table, spec: ResolvedSpec) -> AssociationView:
     )
 
 
-def _long_text(text: str) -> str:
+def long_literal(text: str) -> str:
     """A string literal, as adjacent literals broken at spaces when it is too long for a line
     (formatting joins them again when they fit)."""
     pieces = textwrap.wrap(
@@ -632,7 +656,7 @@ def table_args(table: Table) -> list[str]:
             f"name={key.name!r}, ondelete={key.on_delete!r})"
         )
     for check in table.checks:
-        args.append(f"sa.CheckConstraint({_long_text(check.sql)}, name={check.name!r})")
+        args.append(f"sa.CheckConstraint({long_literal(check.sql)}, name={check.name!r})")
     for index in table.indexes:
         columns = ", ".join(repr(c) for c in index.columns)
         extra = ""

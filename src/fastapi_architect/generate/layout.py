@@ -40,7 +40,7 @@ LayerName = Literal[
 ]
 
 # Values a template needs besides the project view, supplied by the renderer by name.
-Value = Literal["model_names", "endpoint_modules", "tables"]
+Value = Literal["model_names", "endpoint_modules", "tables", "mcp_tools"]
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,11 @@ AUDIT_API = Feature(
     "audit-api",
     "a resource is audited and auth is on (someone may read the log)",
     lambda s: s.auth.enabled and any(r.audit for r in s.resources),
+)
+MCP = Feature(
+    "mcp",
+    "mcp is true and some resource is served as tools",
+    lambda s: any(r.mcp for r in s.resources),
 )
 
 
@@ -346,6 +351,21 @@ FILES: tuple[GeneratedFile, ...] = (
     RESOURCE_SERVICE,
     RESOURCE_ENDPOINTS,
     RESOURCE_TESTS,
+    _file(
+        "app/api/mcp.py",
+        "app",
+        "The MCP endpoint: a tool per resource and action, on the same services.",
+        MCP,
+        values=("mcp_tools",),
+    ),
+    _file(
+        "tests/test_mcp.py",
+        "tests",
+        "MCP tools: isolation, refusals, roles, audit.",
+        MCP,
+        values=("mcp_tools",),
+        subject="MCP",
+    ),
     _file(
         "app/api/v1/router.py",
         "app",

@@ -17,11 +17,12 @@ from limits import parse as parse_limit
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from fastapi_architect.evolve.operations import create_table_calls
-from fastapi_architect.generate.context import ProjectView, build_context, table_args
+from fastapi_architect.generate.context import ProjectView, build_context, long_literal, table_args
 from fastapi_architect.generate.errors import UnsupportedSpecError
 from fastapi_architect.generate.layout import PlannedFile, Value, plan
 from fastapi_architect.spec.model import ResolvedSpec, Table
-from fastapi_architect.spec.routes import MAX_RELATED_IDS, Route, routes
+from fastapi_architect.spec.routes import ERROR_CODES, MAX_RELATED_IDS, Route, routes
+from fastapi_architect.spec.tools import mcp_tools
 
 TEMPLATES = files("fastapi_architect.generate") / "templates"
 
@@ -49,6 +50,7 @@ def _environment() -> jinja2.Environment:
     environment.filters["optional"] = _optional
     environment.filters["quoted"] = _quoted
     environment.filters["docstring"] = _docstring
+    environment.filters["literal"] = long_literal
     environment.globals["column"] = _column
     return environment
 
@@ -134,6 +136,7 @@ def _render(
             max_ids=MAX_RELATED_IDS,
             login_limit=login_limit,
             routes=route_table,
+            error_codes=ERROR_CODES,
             **values,
         )
 
@@ -147,6 +150,7 @@ def _render(
             PurePosixPath(item.path).stem for item in plan(spec) if item.file.api_router
         ),
         "tables": lambda: [_migration_table(t) for t in spec.tables],
+        "mcp_tools": lambda: mcp_tools(spec),
     }
     resources = {resource.name: resource for resource in project.resources}
     associations = {association.table: association for association in project.associations}

@@ -241,6 +241,11 @@ class ResourceSpec(_Strict):
     )
     soft_delete: bool = Field(False, description="Delete marks rows deleted; they can be restored.")
     audit: bool = Field(False, description="Every change is written to the audit log.")
+    mcp: bool = Field(
+        True,
+        description="Served as tools by the backend's MCP endpoint (with `mcp: true` at the "
+        "top level); `false` leaves the resource out.",
+    )
     fields: dict[str, FieldEntry] = Field(
         default_factory=dict, description="Columns, by snake_case name."
     )
@@ -288,6 +293,11 @@ class SpecDocument(_Strict):
     )
     resources: dict[str, ResourceSpec] = Field(
         description="Resources by PascalCase name. `User` extends the built-in user (fields only)."
+    )
+    mcp: bool = Field(
+        False,
+        description="Serve an MCP endpoint at `/mcp` beside the REST API: tools per resource and "
+        "action, with the same authentication, access rules, rate limits and audit.",
     )
 
 

@@ -195,6 +195,8 @@ class Resource(_Frozen):
     access: Access
     # The resource's previous name (spec changes: see `evolve`).
     renamed_from: str | None = None
+    # Served as tools by the backend's MCP endpoint.
+    mcp: bool = False
 
     @property
     def owner_scoped(self) -> bool:
@@ -285,6 +287,8 @@ class ResolvedSpec(_Frozen):
     resources: tuple[Resource, ...]
     tables: tuple[Table, ...]
     open_questions: tuple[OpenQuestion, ...]
+    # The backend serves an MCP endpoint (its tools: the resources whose `mcp` is true).
+    mcp: bool = False
 
     def resource(self, name: str) -> Resource:
         for item in self.resources:

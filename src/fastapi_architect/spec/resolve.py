@@ -86,6 +86,7 @@ class _Resolver(FieldResolver, RelationResolver, ListResolver):
             open_questions=tuple(
                 sorted(self.questions, key=lambda q: (q.location.line, q.location.column))
             ),
+            mcp=self.doc.mcp,
         )
         self.module_clashes(resolved)
         return None if self.problems else resolved

@@ -71,6 +71,7 @@ class ListResolver(ResolverBase):
             search=search,
             access=access,
             renamed_from=spec.renamed_from,
+            mcp=self.doc.mcp and spec.mcp and not draft.builtin,
         )
 
     def column_list(

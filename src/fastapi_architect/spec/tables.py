@@ -239,9 +239,28 @@ class _Tables:
             ),
         )
 
+    def audit_channel(self) -> list[Column]:
+        """How a change was asked for, when some audited resource is served as MCP tools too."""
+        if not any(resource.audit and resource.mcp for resource in self.resources):
+            return []
+        return [
+            Column(
+                name="channel",
+                kind="string",
+                length=10,
+                nullable=False,
+                default="api",
+                comment="How the change was asked for: api (REST) or mcp (a tool call).",
+            )
+        ]
+
     def audit_log(self) -> Table:
         name = "audit_log"
         actions = ("create", "update", "delete", "restore")
+        channel = self.audit_channel()
+        checks = [_values_check(name, "action", actions)]
+        if channel:
+            checks.append(_values_check(name, "channel", ("api", "mcp")))
         columns = [
             self.primary_key(),
             Column(
@@ -274,6 +293,7 @@ class _Tables:
                 nullable=True,
                 comment="Request that made the change.",
             ),
+            *channel,
             Column(
                 name="created_at",
                 kind="datetime",
@@ -310,7 +330,7 @@ class _Tables:
             primary_key=("id",),
             foreign_keys=foreign_keys,
             indexes=tuple(indexes),
-            checks=(_values_check(name, "action", actions),),
+            checks=tuple(checks),
         )
 
 

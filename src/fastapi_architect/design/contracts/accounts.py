@@ -390,6 +390,13 @@ class AccountContracts(ContractsBase):
 
     def _audit(self) -> None:
         admin = self.spec.auth.admin_role or "admin"
+        # How each change was asked for, when the log records it (an MCP endpoint's tools).
+        recorded = any(c.name == "channel" for c in self.spec.table("audit_log").columns)
+        channel = (
+            (FieldDesign(name="channel", type="string", required=True, description="api or mcp"),)
+            if recorded
+            else ()
+        )
         self._schema(
             SchemaDesign(
                 name="AuditEntry",
@@ -402,6 +409,7 @@ class AccountContracts(ContractsBase):
                     FieldDesign(name="resource_id", type="string", required=True),
                     FieldDesign(name="changes", type="json", required=True),
                     FieldDesign(name="request_id", type="string", required=True, nullable=True),
+                    *channel,
                     self._time("created_at"),
                 ),
             )
@@ -467,6 +475,7 @@ class AccountContracts(ContractsBase):
                             "resource_id": str(example_id(self.spec, 2)),
                             "changes": {"before": {}, "after": {}},
                             "request_id": "5f0c6e0e9b2d4c1e",
+                            **({"channel": "api"} if recorded else {}),
                             "created_at": EXAMPLE_TIME,
                         }
                     ],
