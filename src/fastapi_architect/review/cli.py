@@ -23,6 +23,7 @@ from fastapi_architect._terminal import shows_progress
 from fastapi_architect.review.config import ConfigError, ReviewConfig, load_config
 from fastapi_architect.review.docs import render_rule, rule_doc
 from fastapi_architect.review.engine import review, unknown_codes
+from fastapi_architect.review.fix import plan_fixes, write_fixes
 from fastapi_architect.review.model import Confidence, Severity
 from fastapi_architect.review.report import render_json, render_sarif
 from fastapi_architect.review.rule import all_rules, get_rule
@@ -176,6 +177,18 @@ def register(app: typer.Typer) -> None:
         config_file: Annotated[
             Path | None, typer.Option("--config", help="pyproject.toml to read settings from.")
         ] = None,
+        fix: Annotated[
+            bool,
+            typer.Option(
+                "--fix", help="Apply the mechanical fixes findings carry, then report the rest."
+            ),
+        ] = False,
+        diff: Annotated[
+            bool,
+            typer.Option(
+                "--diff", help="Print the fixes as a unified diff instead; exit 1 if there are any."
+            ),
+        ] = False,
     ) -> None:
         """Review a FastAPI codebase against the backend checklist (statically)."""
         err = Console(stderr=True)
@@ -198,6 +211,17 @@ def register(app: typer.Typer) -> None:
             )
             with review_progress(err) as progress:
                 result = review(path, config, progress=progress)
+            if diff or fix:
+                fixes = plan_fixes(path, result.active)
+                count = sum(len(f.fixed) for f in fixes)
+                if diff:
+                    sys.stdout.write("".join(f.diff() for f in fixes))
+                    err.print(f"{count} finding(s) would be fixed in {len(fixes)} file(s)")
+                    raise typer.Exit(1 if fixes else 0)
+                write_fixes(path, fixes)
+                err.print(f"fixed {count} finding(s) in {len(fixes)} file(s)")
+                if fixes:
+                    result = review(path, config)
             if output_format is ReviewFormat.JSON:
                 emit(render_json(result), output, err)
             elif output_format is ReviewFormat.SARIF:

@@ -33,6 +33,18 @@ class Confidence(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """A replacement of the text between two places of a file, as `ast` gives places: lines
+    from 1, columns as UTF-8 byte offsets from 0."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem found at one place in the code."""
 
@@ -50,6 +62,8 @@ class Finding:
     cwe: int | None = None
     suppressed: bool = False
     suppression_reason: str | None = None
+    # The mechanical fix, when one cannot change behaviour for the worse (`review --fix`).
+    edits: tuple[Edit, ...] = ()
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

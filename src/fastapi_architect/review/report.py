@@ -35,6 +35,17 @@ def _finding_json(f: Finding) -> dict[str, object]:
         "end_col": f.end_col,
         "message": f.message,
         "fix": f.fix,
+        # The mechanical fix `--fix` applies, if any: ast places (columns in UTF-8 bytes).
+        "edits": [
+            {
+                "line": e.line,
+                "col": e.col,
+                "end_line": e.end_line,
+                "end_col": e.end_col,
+                "text": e.text,
+            }
+            for e in f.edits
+        ],
         "suppressed": f.suppressed,
         "suppression_reason": f.suppression_reason,
     }

@@ -16,7 +16,7 @@ from typing import ClassVar
 from fastapi_architect.codebase.facts import ModuleFacts
 from fastapi_architect.codebase.index import ProjectIndex, Route
 from fastapi_architect.codebase.syntax import dotted
-from fastapi_architect.review.model import Confidence, Finding, Severity
+from fastapi_architect.review.model import Confidence, Edit, Finding, Severity
 
 _SUPPRESSION = re.compile(r"#\s*architect:\s*ignore\[([^\]]*)\]\s*(.*)$")
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|conftest\.py$")
@@ -166,6 +166,7 @@ class Rule:
         *,
         confidence: Confidence | None = None,
         severity: Severity | None = None,
+        edits: tuple[Edit, ...] = (),
     ) -> Finding:
         if isinstance(node, tuple):
             line, col, end_line, end_col = node
@@ -187,6 +188,7 @@ class Rule:
             message=message,
             fix=fix,
             cwe=self.cwe,
+            edits=edits,
         )
 
 

@@ -47,7 +47,8 @@ def render_text(result: ReviewResult, console: Console, *, show_suppressed: bool
                 width = f.end_col - f.col if f.end_line == f.line and f.end_col > f.col else 1
                 console.print(f"      [dim]{escape(stripped.rstrip())}[/]", highlight=False)
                 console.print(f"      {' ' * max(0, f.col - 1 - indent)}[red]{'^' * width}[/]")
-            console.print(f"      [green]fix:[/] {escape(f.fix)}")
+            applies = " (`--fix` applies it)" if f.edits else ""
+            console.print(f"      [green]fix:[/] {escape(f.fix)}{applies}")
         console.print()
     suppressed = result.suppressed
     if suppressed and show_suppressed:

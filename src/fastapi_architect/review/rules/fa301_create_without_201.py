@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 
+from fastapi_architect.review.fix import add_keyword
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
@@ -97,6 +99,8 @@ class CreateWithout201(Rule):
             body = "\n".join(ctx.lines[fact.line - 1 : fact.end_line])
             if "201" in body:
                 continue
+            decorator = _decorator(ctx, fact.line, fact.decorator_line)
+            edit = None if decorator is None else add_keyword(decorator, "status_code=201")
             yield self.finding(
                 ctx,
                 (fact.decorator_line, fact.decorator_col, fact.decorator_line, fact.decorator_col),
@@ -105,4 +109,13 @@ class CreateWithout201(Rule):
                 # a project whose creates all answer 200 has chosen that convention
                 severity=None if uses_201 else Severity.INFO,
                 confidence=None if uses_201 else Confidence.LOW,
+                edits=() if edit is None else (edit,),
             )
+
+
+def _decorator(ctx: FileContext, def_line: int, line: int) -> ast.Call | None:
+    handler = ctx.functions().get(def_line)
+    if handler is None:
+        return None
+    calls = [d for d in handler.decorator_list if isinstance(d, ast.Call) and d.lineno == line]
+    return calls[0] if calls else None

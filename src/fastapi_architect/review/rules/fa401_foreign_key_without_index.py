@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
+from fastapi_architect.review.fix import add_keyword
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
@@ -69,6 +71,8 @@ class ForeignKeyWithoutIndex(Rule):
                 filtered = bool({f"{c.name}.{col.name}" for c in [cls, *tables]} & index.filtered)
                 by_keyword = f"*.{col.name}" in index.filtered  # some table's column of that name
                 loud = filtered or by_keyword
+                call = _column_call(ctx, col.line, col.col, col.end_line, col.end_col)
+                edit = None if call is None else add_keyword(call, "index=True")
                 yield self.finding(
                     ctx,
                     (col.line, col.col, col.end_line, col.end_col),
@@ -76,4 +80,24 @@ class ForeignKeyWithoutIndex(Rule):
                     "add `index=True` to the column (and a migration creating the index)",
                     severity=None if loud else Severity.INFO,
                     confidence=None if loud else Confidence.LOW,
+                    edits=() if edit is None else (edit,),
                 )
+
+
+COLUMN_CALLS = frozenset({"Field", "mapped_column", "Column"})
+
+
+def _column_call(
+    ctx: FileContext, line: int, col: int, end_line: int, end_col: int
+) -> ast.Call | None:
+    """The outermost `Field(...)`, `mapped_column(...)` or `Column(...)` in the column's span."""
+    for node in ctx.nodes:
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else None
+        if isinstance(node.func, ast.Name):
+            name = node.func.id
+        start, end = (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)
+        if name in COLUMN_CALLS and (line, col) <= start and end <= (end_line, end_col):
+            return node
+    return None
