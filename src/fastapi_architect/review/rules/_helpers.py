@@ -71,6 +71,27 @@ def method_call(
     return None
 
 
+# Calls named for an authorization check: `authorize(user, UserPolicy.update)`.
+AUTHZ_CALL = re.compile(
+    r"(authori[sz]|permission|polic|require|ensure|check|verify|assert|can_|guard|allow|"
+    r"admin|enforce)",
+    re.IGNORECASE,
+)
+
+
+def authorizes(handler: ast.AST, users: list[str]) -> bool:
+    """A call in the body named for an authorization check that receives the user:
+    `authorize(user, UserPolicy.create)`, `verify_admin(user.is_admin)`."""
+    for node in walk_body(handler):
+        if (
+            isinstance(node, ast.Call)
+            and AUTHZ_CALL.search(last_name(call_name(node)))
+            and any(mentions(a, u) for a in [*node.args, *node.keywords] for u in users)
+        ):
+            return True
+    return False
+
+
 def call_name(call: ast.Call) -> str:
     return dotted(call.func) or ""
 

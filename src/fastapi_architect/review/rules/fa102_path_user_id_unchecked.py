@@ -8,7 +8,13 @@ from collections.abc import Iterator
 
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
-from fastapi_architect.review.rules._helpers import auth_params, is_privileged, mentions, walk_body
+from fastapi_architect.review.rules._helpers import (
+    auth_params,
+    authorizes,
+    is_privileged,
+    mentions,
+    walk_body,
+)
 
 USER_LIKE = re.compile(r"(user|account|principal|^me$|current|identity|owner|member)", re.I)
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -59,7 +65,9 @@ class PathUserIdUnchecked(Rule):
     `user`, `account`, ...): service tokens are not users. Routes guarded by an admin,
     role, permission or scope dependency are skipped, as are
     routes whose user is only known through a router-level dependency. A check done in a
-    function that receives only one of the two values is not seen.
+    function that receives only one of the two values is not seen; a call named for an
+    authorization check that is given the user (`authorize(current_user, UserPolicy.update)`)
+    is taken to decide, whatever its policy says.
 
     ## References
     - [OWASP API1:2023 Broken Object Level Authorization](https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/)
@@ -79,8 +87,8 @@ class PathUserIdUnchecked(Rule):
                 continue
             users = [u for u in auth_params(ctx, route) if USER_LIKE.search(u)]
             handler = ctx.handler(route)
-            if not users or handler is None:
-                continue
+            if not users or handler is None or authorizes(handler, users):
+                continue  # an authorization check given the user decides who may
             for param in path_ids:
                 if self._related(handler, param.name, users):
                     continue

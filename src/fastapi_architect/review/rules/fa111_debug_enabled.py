@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from fastapi_architect.codebase.syntax import is_true, keyword, last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import call_name
+
+DEBUG_SWITCH = re.compile(r"debug|develop|\bdev\b|local|testing", re.IGNORECASE)
 
 
 class DebugEnabled(Rule):
@@ -38,7 +41,9 @@ class DebugEnabled(Rule):
 
     ## Known problems
     A settings default of `True` that every deployment overrides is harmless; it is
-    reported as a warning with low confidence.
+    reported as a warning with low confidence. `FastAPI(debug=True)` under an `if` whose
+    condition names debugging or development (`if in_debug_mode():`, `if settings.ENV ==
+    "development":`) is taken as switched on only there, whatever the switch reads.
 
     ## References
     - [Starlette: Applications](https://www.starlette.io/applications/)
@@ -54,10 +59,20 @@ class DebugEnabled(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         if ctx.is_test:
             return
+        # `if in_debug_mode(): app = FastAPI(debug=True)`: debug only where it is asked for
+        switched = {
+            id(inner)
+            for node in ctx.nodes
+            if isinstance(node, ast.If) and DEBUG_SWITCH.search(ast.unparse(node.test))
+            for stmt in node.body
+            for inner in ast.walk(stmt)
+        }
         for node in ctx.nodes:
             if isinstance(node, ast.Call):
-                if last_name(call_name(node)) in {"FastAPI", "Starlette"} and is_true(
-                    keyword(node, "debug")
+                if (
+                    last_name(call_name(node)) in {"FastAPI", "Starlette"}
+                    and is_true(keyword(node, "debug"))
+                    and id(node) not in switched
                 ):
                     yield self.finding(
                         ctx,

@@ -14,6 +14,7 @@ from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import (
     FunctionNode,
     auth_params,
+    authorizes,
     call_name,
     is_privileged,
     mentions,
@@ -35,11 +36,6 @@ PRIVILEGE_FIELDS = frozenset(
         "is_verified",
         "permissions",
     }
-)
-AUTHZ_CALL = re.compile(
-    r"(authori[sz]|permission|polic|require|ensure|check|verify|assert|can_|guard|allow|"
-    r"admin|enforce)",
-    re.IGNORECASE,
 )
 TENANT_FIELDS = frozenset({"tenant_id", "organization_id", "organisation_id", "org_id"})
 ADMIN_WORDS = re.compile(r"(admin|superuser|super_user|staff|moderat|manage)", re.IGNORECASE)
@@ -196,7 +192,7 @@ class MassAssignment(Rule):
             if handler is None or self._admin_only(ctx, route, handler):
                 continue
             users = auth_params(ctx, route)
-            if self._authorizes(handler, users):
+            if authorizes(handler, users):
                 continue
             for param in fact.params:
                 if param.kind not in {"plain", "body"} or param.is_list:
@@ -281,19 +277,6 @@ class MassAssignment(Rule):
                 and isinstance(n.value, str)
                 and ADMIN_WORDS.search(n.value)
                 for n in ast.walk(test)
-            ):
-                return True
-        return False
-
-    @staticmethod
-    def _authorizes(handler: FunctionNode, users: list[str]) -> bool:
-        """A call in the body named for an authorization check that receives the user:
-        `authorize(user, UserPolicy.create)`, `verify_admin(user.is_admin)`."""
-        for node in walk_body(handler):
-            if (
-                isinstance(node, ast.Call)
-                and AUTHZ_CALL.search(last_name(call_name(node)))
-                and any(mentions(a, u) for a in [*node.args, *node.keywords] for u in users)
             ):
                 return True
         return False
