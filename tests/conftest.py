@@ -6,12 +6,14 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import tomllib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +56,42 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def served_project(
+    venv: Path, project: Path, env: dict[str, str], *, workers: int = 1
+) -> Iterator[str]:
+    """`project` migrated and served by uvicorn on a free port with `env`: its base URL
+    until the caller is done (a generator, for fixtures to `yield from`)."""
+    migrated = run(venv, project, "alembic", "upgrade", "head", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    port = free_port()
+    command = [str(venv / "bin" / "uvicorn"), "app.main:create_app", "--factory"]
+    command += ["--port", str(port), "--workers", str(workers)]
+    process = subprocess.Popen(
+        command,
+        cwd=project,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("the server did not become ready")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        if process.stderr:
+            process.stderr.close()
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

@@ -4,9 +4,7 @@ over HTTP, and our own review."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,13 @@ import httpx
 import pytest
 
 from fastapi_architect.review import ReviewConfig, review
-from tests.conftest import GENERATED_EXAMPLES, REDIS_URL, free_port, require_service, run
+from tests.conftest import (
+    GENERATED_EXAMPLES,
+    REDIS_URL,
+    require_service,
+    run,
+    served_project,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated-backends")]
 
@@ -151,34 +155,7 @@ def server(venv: Path, projects: dict[str, Path], tmp_path: Path) -> Iterator[st
         "DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
         "LOG_LEVEL": "WARNING",
     }
-    migrated = run(venv, project, "alembic", "upgrade", "head", env=env)
-    assert migrated.returncode == 0, migrated.stderr
-    port = free_port()
-    environment = {**os.environ, **env}
-    process = subprocess.Popen(
-        [str(venv / "bin" / "uvicorn"), "app.main:create_app", "--factory", "--port", str(port)],
-        cwd=project,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("the server did not become ready")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stderr:
-            process.stderr.close()
+    yield from served_project(venv, project, env)
 
 
 def test_a_served_backend_answers_a_real_sequence(server: str) -> None:

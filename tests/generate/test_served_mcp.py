@@ -5,9 +5,6 @@ then two stateless workers)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -24,7 +21,7 @@ from mcp.types import CallToolResult, TextContent
 
 from fastapi_architect import load_spec
 from fastapi_architect.spec.tools import mcp_tools
-from tests.conftest import EXAMPLES, free_port, run
+from tests.conftest import EXAMPLES, served_project
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("generated-backends")]
 
@@ -41,35 +38,7 @@ def serve(venv: Path, project: Path, database_url: str, *, workers: int) -> Iter
         "LOG_LEVEL": "WARNING",
         "MCP_STATELESS": "true" if workers > 1 else "false",
     }
-    migrated = run(venv, project, "alembic", "upgrade", "head", env=env)
-    assert migrated.returncode == 0, migrated.stderr
-    port = free_port()
-    command = [str(venv / "bin" / "uvicorn"), "app.main:create_app", "--factory"]
-    command += ["--port", str(port), "--workers", str(workers)]
-    process = subprocess.Popen(
-        command,
-        cwd=project,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("the server did not become ready")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        if process.stderr:
-            process.stderr.close()
+    yield from served_project(venv, project, env, workers=workers)
 
 
 @pytest.fixture

@@ -202,6 +202,12 @@ def value_of(ctx: FileContext, node: ast.expr, at: ast.AST) -> ast.expr:
         local = assignments(scope).get(node.id)
         if local is not None:
             return local
+    value = module_value(ctx, node.id)
+    return value if value is not None else node
+
+
+def module_value(ctx: FileContext, name: str) -> ast.expr | None:
+    """The value last assigned to `name` at the top level of the module, if any."""
     value: ast.expr | None = None
     for stmt in ctx.tree.body:
         if isinstance(stmt, ast.Assign):
@@ -210,9 +216,9 @@ def value_of(ctx: FileContext, node: ast.expr, at: ast.AST) -> ast.expr:
             targets, assigned = [stmt.target], stmt.value
         else:
             continue
-        if any(isinstance(t, ast.Name) and t.id == node.id for t in targets):
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
             value = assigned
-    return value if value is not None else node
+    return value
 
 
 def string_items(node: ast.expr) -> list[str] | None:

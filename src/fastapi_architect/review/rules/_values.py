@@ -18,6 +18,7 @@ from enum import IntEnum
 from fastapi_architect.codebase.index import ProjectIndex
 from fastapi_architect.codebase.syntax import dotted, last_name
 from fastapi_architect.review.rule import FileContext
+from fastapi_architect.review.rules._helpers import module_value
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -212,20 +213,6 @@ def _is_checked(nodes: list[ast.AST], name: str) -> bool:
     return False
 
 
-def _module_value(ctx: FileContext, name: str) -> ast.expr | None:
-    value: ast.expr | None = None
-    for stmt in ctx.tree.body:
-        if isinstance(stmt, ast.Assign):
-            targets, assigned = stmt.targets, stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            targets, assigned = [stmt.target], stmt.value
-        else:
-            continue
-        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-            value = assigned
-    return value
-
-
 def _constant(node: ast.expr) -> bool:
     if isinstance(node, ast.Constant):
         return True
@@ -348,7 +335,7 @@ class Tracker:
             return self._named(name)
         if _UPPER.match(name):
             return Origin.SAFE
-        module = _module_value(self.ctx, name)
+        module = module_value(self.ctx, name)
         if module is not None:
             return Origin.SAFE if _constant(module) else Origin.IDENTIFIER
         return self._named(name)
