@@ -118,9 +118,9 @@ def test_uvx_and_uv_tool_install_run_it(dist: Dist, tmp_path: Path) -> None:
     tools = tmp_path / "tools"
     env = clean_env(UV_TOOL_DIR=str(tools / "envs"), UV_TOOL_BIN_DIR=str(tools / "bin"))
 
-    def uv_run(*args: str) -> str:
+    def succeed(program: Path, *args: str) -> str:
         done = subprocess.run(
-            [str(uv / args[0]), *args[1:]],
+            [str(program), *args],
             cwd=tmp_path,
             env=env,
             capture_output=True,
@@ -131,20 +131,13 @@ def test_uvx_and_uv_tool_install_run_it(dist: Dist, tmp_path: Path) -> None:
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout + done.stderr
 
-    out = uv_run("uvx", "--from", str(dist.wheel), "fastapi-architect", "init", "--example", "shop")
-    assert "the shop example" in out
-    uv_run("uv", "tool", "install", "--quiet", str(dist.wheel))
-    done = subprocess.run(
-        [str(tools / "bin" / "fastapi-architect"), "check", "architect.yaml"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
+    out = succeed(
+        uv / "uvx", "--from", str(dist.wheel), "fastapi-architect", "init", "--example", "shop"
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "Shop API (shop 0.1.0)" in done.stdout
+    assert "the shop example" in out
+    succeed(uv / "uv", "tool", "install", "--quiet", str(dist.wheel))
+    checked = succeed(tools / "bin" / "fastapi-architect", "check", "architect.yaml")
+    assert "Shop API (shop 0.1.0)" in checked
 
 
 def test_the_readme_install_section_is_what_these_tests_run() -> None:
