@@ -24,9 +24,10 @@ def test_check_valid_example_prints_summary_and_open_questions() -> None:
         in result.output
     )
     assert (
-        "7 tables (users, categories, tags, tasks, task_tags, refresh_tokens, audit_log)"
-        in result.output
+        "9 tables (users, categories, tags, tasks, task_tags, refresh_tokens, audit_log, ai_usage, "
+        "ai_budgets)" in result.output
     )
+    assert "ai: summarize (streamed), suggest_priority (structured)" in result.output
     assert "Open questions (the default taken):" in result.output
     assert (
         "Task.status: filter with no index declared: served by ix_tasks_owner_id_status"

@@ -145,6 +145,11 @@ def _print_summary(console: Console, spec: ResolvedSpec) -> None:
             for action in ACTIONS
         )
         console.print(f"{pad}access: {access}", markup=False)
+        if resource.ai:
+            actions = ", ".join(
+                f"{a.name} ({'streamed' if a.streamed else 'structured'})" for a in resource.ai
+            )
+            console.print(f"{pad}ai: {actions}", markup=False)
     indexes = sum(len(t.indexes) for t in spec.tables)
     keys = sum(len(t.foreign_keys) for t in spec.tables)
     checks = sum(len(t.checks) for t in spec.tables)

@@ -135,6 +135,32 @@ EXPECTED_TASKFLOW_TABLES = {
         "CHECK ck_audit_log_action_values: action IN ('create', 'update', 'delete', 'restore')",
         "CHECK ck_audit_log_channel_values: channel IN ('api', 'mcp')",
     ],
+    # taskflow declares AI actions: one row per call, and a day's tokens per user.
+    "ai_usage": [
+        "id UUID NOT NULL PK",
+        "user_id UUID NOT NULL",
+        "action VARCHAR(100) NOT NULL",
+        "resource_id VARCHAR(64) NOT NULL",
+        "provider VARCHAR(50)",
+        "model VARCHAR(100)",
+        "prompt_tokens INTEGER NOT NULL",
+        "completion_tokens INTEGER NOT NULL",
+        "latency_ms INTEGER NOT NULL",
+        "cache_hit BOOLEAN NOT NULL",
+        "outcome VARCHAR(20) NOT NULL",
+        "created_at TIMESTAMP WITH TIME ZONE NOT NULL",
+        "FK user_id -> users.id ON DELETE CASCADE",
+        "INDEX ix_ai_usage_user_id_created_at_id (user_id, created_at, id)",
+        "INDEX ix_ai_usage_created_at_id (created_at, id)",
+        "CHECK ck_ai_usage_outcome_values: outcome IN "
+        "('ok', 'cached', 'invalid_output', 'unavailable', 'cancelled')",
+    ],
+    "ai_budgets": [
+        "user_id UUID NOT NULL PK",
+        "day DATE NOT NULL PK",
+        "tokens INTEGER NOT NULL",
+        "FK user_id -> users.id ON DELETE CASCADE",
+    ],
 }
 
 EXPECTED_TASKFLOW_ACCESS = {

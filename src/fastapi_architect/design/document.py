@@ -11,7 +11,7 @@ from fastapi_architect.design.sections.overview import resource_summary, stack, 
 from fastapi_architect.design.sections.risks import risks
 from fastapi_architect.design.sections.security import access, security
 from fastapi_architect.design.sections.services import (
-    LAYERS,
+    layers,
     platform_services,
     request_flow,
     service,
@@ -26,7 +26,7 @@ from fastapi_architect.spec.model import ResolvedSpec
 from fastapi_architect.spec.routes import api_resources
 from fastapi_architect.spec.tools import Tool, mcp_tools
 
-__all__ = ["LAYERS", "count_tests", "design_from_spec", "table_design"]
+__all__ = ["count_tests", "design_from_spec", "table_design"]
 
 
 def design_from_spec(spec: ResolvedSpec, origin: str = "architect.yaml") -> Design:
@@ -45,7 +45,7 @@ def design_from_spec(spec: ResolvedSpec, origin: str = "architect.yaml") -> Desi
         endpoints=found.endpoints,
         tables=tables,
         er_diagram=er_diagram(tables),
-        layers=LAYERS,
+        layers=layers(spec),
         services=tuple(service(spec, r) for r in api_resources(spec)) + platform_services(spec),
         request_flow=request_flow(spec),
         security=security(spec),

@@ -7,10 +7,12 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
+from fastapi_architect.generate.ai_views import AiActionView, ai_action_views
 from fastapi_architect.generate.errors import UnsupportedSpecError
 from fastapi_architect.spec.model import (
     ACTIONS,
     Action,
+    AiSettings,
     Column,
     ResolvedField,
     ResolvedRelation,
@@ -280,6 +282,51 @@ class ProjectView:
         return {
             role: [tool.name for tool in tools if offered(self.spec, tool, role)] for role in roles
         }
+
+    @property
+    def ai(self) -> AiSettings | None:
+        """Providers and bounds of the AI actions, when there are any."""
+        return self.spec.ai
+
+    @property
+    def ai_actions(self) -> list[AiActionView]:
+        return ai_action_views(self)
+
+    @property
+    def ai_streamed(self) -> bool:
+        return any(action.streamed for action in self.spec.ai_actions)
+
+    @property
+    def ai_structured(self) -> bool:
+        return any(not action.streamed for action in self.spec.ai_actions)
+
+    @property
+    def ai_literal(self) -> bool:
+        """Some structured answer has an enum field."""
+        return any(f.type == "enum" for a in self.spec.ai_actions for f in a.output or ())
+
+    @property
+    def ai_related(self) -> list[RelationView]:
+        """The related resources AI prompts read, one relation each."""
+        found: dict[str, RelationView] = {}
+        for view in self.ai_actions:
+            for relation in view.related:
+                found.setdefault(relation.target, relation)
+        return [found[name] for name in sorted(found)]
+
+    @property
+    def ai_prompt_imports(self) -> list[tuple[str, str]]:
+        """The Public schemas the prompts read: the rows' and related rows'."""
+        found = {(view.r.module, f"{view.r.name}Public") for view in self.ai_actions}
+        found |= {(rel.target_module, f"{rel.target}Public") for rel in self.ai_related}
+        return sorted(found)
+
+    @property
+    def ai_service_imports(self) -> list[tuple[str, str]]:
+        """The resource services the AI service reads rows through."""
+        found = {(view.r.module, view.r.name) for view in self.ai_actions}
+        found |= {(rel.target_module, rel.target) for rel in self.ai_related}
+        return sorted(found)
 
     @property
     def mcp_resources(self) -> list[ResourceView]:

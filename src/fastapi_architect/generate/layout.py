@@ -33,6 +33,7 @@ LayerName = Literal[
     "models",
     "schemas",
     "core",
+    "ai",
     "app",
     "migrations",
     "tests",
@@ -78,7 +79,7 @@ LAYERS = (
             "Business rules: access decisions (one module, `access.py`), ownership, links "
             "between rows, soft delete, audit entries, transactions."
         ),
-        imports=("repositories", "models", "schemas", "core"),
+        imports=("repositories", "models", "schemas", "core", "ai"),
     ),
     Layer(
         name="repositories",
@@ -104,6 +105,15 @@ LAYERS = (
             "Configuration, database engine, security (hashing, tokens), errors, logging, "
             "middleware, rate limiter."
         ),
+    ),
+    Layer(
+        name="ai",
+        path="app/ai",
+        responsibility=(
+            "Language-model calls: providers in fallback order, prompts built from rows with "
+            "their values delimited, the answer cache."
+        ),
+        imports=("core", "schemas"),
     ),
 )
 
@@ -132,6 +142,8 @@ MCP = Feature(
     "mcp is true and some resource is served as tools",
     lambda s: any(r.mcp for r in s.resources),
 )
+
+AI = Feature("ai", "some resource declares AI actions", lambda s: s.ai is not None)
 
 
 @dataclass(frozen=True)
@@ -365,6 +377,30 @@ FILES: tuple[GeneratedFile, ...] = (
         MCP,
         values=("mcp_tools",),
         subject="MCP",
+    ),
+    _file("app/ai/__init__.py", "ai", "The AI runtime: providers and cache, made once.", AI),
+    _file("app/ai/providers.py", "ai", "Providers in fallback order: whole or streamed.", AI),
+    _file("app/ai/prompts.py", "ai", "Each action's messages, the row's values delimited.", AI),
+    _file("app/ai/cache.py", "ai", "Answers by user, action and row version.", AI),
+    _file("app/models/ai_usage.py", "models", "One row per AI call.", AI, table="ai_usage"),
+    _file("app/models/ai_budget.py", "models", "Daily token budgets.", AI, table="ai_budgets"),
+    _file("app/schemas/ai.py", "schemas", "Structured answers; the usage report.", AI),
+    _file("app/repositories/ai.py", "repositories", "Budget holds, usage rows.", AI),
+    _file("app/services/ai.py", "services", "AI actions: access, budget, cache, usage.", AI),
+    _file(
+        "app/api/v1/endpoints/ai.py",
+        "endpoints",
+        "AI action routes (streamed or structured) and `/ai/usage`.",
+        AI,
+        api_router=True,
+    ),
+    _file("tests/fake_provider.py", "tests", "An OpenAI-compatible provider for the tests.", AI),
+    _file(
+        "tests/test_ai.py",
+        "tests",
+        "AI actions: streaming, structured output, fallback, budgets, cache, isolation.",
+        AI,
+        subject="AI",
     ),
     _file(
         "app/api/v1/router.py",

@@ -143,6 +143,7 @@ def _render(
     model_names = [a.class_name for a in project.associations]
     model_names += ["AuditLog"] if project.audit else []
     model_names += ["RefreshToken"] if project.builtin else []
+    model_names += ["AiBudget", "AiUsage"] if spec.ai is not None else []
     model_names += [r.name for r in project.resources]
     values: dict[Value, Callable[[], object]] = {
         "model_names": lambda: sorted(model_names),

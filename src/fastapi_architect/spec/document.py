@@ -212,6 +212,67 @@ RelationEntry = Annotated[
 ]
 
 
+class AiOutputFieldSpec(_Strict):
+    """One field of a structured AI output. Shorthand: `reason: text`."""
+
+    type: FieldType = Field(
+        description="`string`, `text`, `integer`, `float`, `boolean` or `enum`."
+    )
+    description: str = Field("", description="What the model should put there.")
+    required: bool = Field(True, description="The model must give a value.")
+    min_length: int | None = Field(None, ge=0, description="Minimum length (string, text).")
+    max_length: int | None = Field(None, ge=1, description="Maximum length (string, text).")
+    min: float | None = Field(None, description="Minimum value (integer, float).")
+    max: float | None = Field(None, description="Maximum value (integer, float).")
+    values: list[str] | None = Field(None, description="Allowed values (`enum`; required there).")
+
+
+AiOutputFieldEntry = Annotated[
+    AiOutputFieldSpec,
+    BeforeValidator(_field_shorthand, json_schema_input_type=AiOutputFieldSpec | FieldType),
+]
+
+
+def _text_output(value: object) -> object:
+    """`output: text` is a streamed answer (None); anything else must be the fields."""
+    if value == "text":
+        return None
+    if isinstance(value, str):
+        raise ValueError(f"{value!r} is not an output: use `text` or a mapping of fields")
+    return value
+
+
+AiOutput = Annotated[
+    dict[str, AiOutputFieldEntry] | None,
+    BeforeValidator(
+        _text_output, json_schema_input_type=Literal["text"] | dict[str, AiOutputFieldEntry]
+    ),
+]
+
+
+class AiActionSpec(_Strict):
+    """An AI action on a row the caller may read: `POST /<plural>/{id}/ai/<name>`."""
+
+    description: str = Field("", description="What the action gives; shown in the API docs.")
+    instructions: str = Field(
+        "",
+        description="The system prompt: fixed text, no placeholders (the row's values go in "
+        "`prompt`, between delimiters).",
+    )
+    prompt: str = Field(
+        description="The user message: text with `{field}` placeholders for the row's fields "
+        "and `{relation.field}` for a related row's (`{{` and `}}` for braces)."
+    )
+    output: AiOutput = Field(
+        None,
+        description="`text` (streamed as Server-Sent Events) or the fields of a structured "
+        "answer, declared like resource fields (string, text, integer, float, boolean, enum).",
+    )
+    max_output_tokens: int | None = Field(
+        None, description="Upper bound of the answer's tokens; default: `ai.max_output_tokens`."
+    )
+
+
 class AccessSpec(_Strict):
     """Who may do what: `public`, `authenticated`, `owner` or role names, one or a list."""
 
@@ -271,6 +332,57 @@ class ResourceSpec(_Strict):
         description="Access per action. Default: owner-only for owned resources; otherwise "
         "authenticated read and admin write.",
     )
+    ai: dict[str, AiActionSpec] = Field(
+        default_factory=dict,
+        description="AI actions on a row, by snake_case name; the providers and budgets are "
+        "in the top-level `ai` section.",
+    )
+
+
+class AiProviderSpec(_Strict):
+    """A language-model provider with an OpenAI-compatible chat completions API."""
+
+    name: str = Field(
+        description="snake_case name; its settings are `AI_<NAME>_BASE_URL`, `AI_<NAME>_MODEL`."
+    )
+    kind: Literal["openai"] = Field(
+        "openai", description="The API spoken: `openai` (chat completions, any compatible server)."
+    )
+    model: str = Field(description="Model name as the provider knows it.")
+    base_url: str = Field(description="The API's base URL, e.g. `https://api.openai.com/v1`.")
+    api_key_env: str | None = Field(
+        None,
+        description="Environment variable holding the key; default `AI_<NAME>_API_KEY`.",
+    )
+    timeout_seconds: float = Field(
+        30, description="Longest wait for the provider's answer (or its next token)."
+    )
+    prompt_price: float | None = Field(
+        None, description="US dollars per million prompt tokens (for the design's cost figures)."
+    )
+    completion_price: float | None = Field(
+        None, description="US dollars per million completion tokens."
+    )
+
+
+class AiSpec(_Strict):
+    """Language-model providers and the bounds every AI action runs within."""
+
+    providers: list[AiProviderSpec] = Field(
+        default_factory=list, description="Providers in fallback order: the first that answers."
+    )
+    daily_tokens_per_user: int = Field(
+        100_000, description="Tokens (prompt and completion) each user may spend per UTC day."
+    )
+    cache_seconds: int = Field(
+        3600,
+        description="How long an answer is reused for the same user, action and row version "
+        "(0: never).",
+    )
+    max_input_chars: int = Field(
+        12_000, description="Longest prompt, in characters, sent to a provider."
+    )
+    max_output_tokens: int = Field(1024, description="Default upper bound of an answer's tokens.")
 
 
 class SpecDocument(_Strict):
@@ -298,6 +410,10 @@ class SpecDocument(_Strict):
         False,
         description="Serve an MCP endpoint at `/mcp` beside the REST API: tools per resource and "
         "action, with the same authentication, access rules, rate limits and audit.",
+    )
+    ai: AiSpec | None = Field(
+        None,
+        description="Language-model providers, budgets and bounds for the resources' AI actions.",
     )
 
 

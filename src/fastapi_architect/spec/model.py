@@ -169,6 +169,48 @@ class Access(_Frozen):
         return tuple(getattr(self, action))
 
 
+class AiOutputField(_Frozen):
+    name: str
+    type: FieldType
+    description: str
+    required: bool
+    min_length: int | None
+    max_length: int | None
+    min: int | float | None
+    max: int | float | None
+    values: tuple[str, ...]
+
+
+class AiPlaceholder(_Frozen):
+    """`{title}` (a field of the row) or `{project.name}` (a field of a related row)."""
+
+    text: str  # as written between the braces
+    field: str
+    # The many_to_one relation followed first, and the resource it leads to.
+    relation: str | None = None
+    target: str | None = None
+
+
+class AiAction(_Frozen):
+    name: str
+    resource: str
+    description: str
+    instructions: str
+    # The prompt as literal texts and placeholders in order (`{{`/`}}` already unescaped).
+    parts: tuple[str | AiPlaceholder, ...]
+    # None: streamed text; otherwise the structured answer's fields.
+    output: tuple[AiOutputField, ...] | None
+    max_output_tokens: int
+
+    @property
+    def streamed(self) -> bool:
+        return self.output is None
+
+    @property
+    def placeholders(self) -> tuple[AiPlaceholder, ...]:
+        return tuple(part for part in self.parts if isinstance(part, AiPlaceholder))
+
+
 class Resource(_Frozen):
     name: str
     description: str
@@ -197,6 +239,8 @@ class Resource(_Frozen):
     renamed_from: str | None = None
     # Served as tools by the backend's MCP endpoint.
     mcp: bool = False
+    # AI actions on a row (`POST .../{id}/ai/<name>`).
+    ai: tuple[AiAction, ...] = ()
 
     @property
     def owner_scoped(self) -> bool:
@@ -267,6 +311,25 @@ class RateLimits(_Frozen):
     default: str
 
 
+class AiProvider(_Frozen):
+    name: str
+    kind: Literal["openai"]
+    model: str
+    base_url: str
+    api_key_env: str
+    timeout_seconds: float
+    prompt_price: float | None
+    completion_price: float | None
+
+
+class AiSettings(_Frozen):
+    providers: tuple[AiProvider, ...]
+    daily_tokens_per_user: int
+    cache_seconds: int
+    max_input_chars: int
+    max_output_tokens: int
+
+
 class OpenQuestion(_Frozen):
     """A decision the spec left open, and the default that was taken."""
 
@@ -289,6 +352,12 @@ class ResolvedSpec(_Frozen):
     open_questions: tuple[OpenQuestion, ...]
     # The backend serves an MCP endpoint (its tools: the resources whose `mcp` is true).
     mcp: bool = False
+    # Language-model providers and bounds, when some resource declares AI actions.
+    ai: AiSettings | None = None
+
+    @property
+    def ai_actions(self) -> tuple[AiAction, ...]:
+        return tuple(action for resource in self.resources for action in resource.ai)
 
     def resource(self, name: str) -> Resource:
         for item in self.resources:

@@ -21,6 +21,14 @@ SECTIONS = (
     ("Fields", "resources: {Name: {fields: {name: ...}}}", "FieldSpec"),
     ("Relations", "resources: {Name: {relations: {name: ...}}}", "RelationSpec"),
     ("Access", "resources: {Name: {access: ...}}", "AccessSpec"),
+    ("AI actions", "resources: {Name: {ai: {name: ...}}}", "AiActionSpec"),
+    (
+        "AI output fields",
+        "resources: {Name: {ai: {name: {output: {field: ...}}}}}",
+        "AiOutputFieldSpec",
+    ),
+    ("ai", "ai:", "AiSpec"),
+    ("ai.providers", "ai: {providers: [...]}", "AiProviderSpec"),
 )
 
 

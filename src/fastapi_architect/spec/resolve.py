@@ -33,6 +33,7 @@ from fastapi_architect.spec.names import (
     snake_case,
 )
 from fastapi_architect.spec.problems import Problem, did_you_mean, one_of
+from fastapi_architect.spec.resolve_ai import AiResolver
 from fastapi_architect.spec.resolve_base import PRINCIPALS, USER, Draft
 from fastapi_architect.spec.resolve_fields import FieldResolver
 from fastapi_architect.spec.resolve_lists import ListResolver
@@ -44,12 +45,12 @@ from fastapi_architect.spec.types import FIELD_TYPES
 if TYPE_CHECKING:
     from fastapi_architect.generate.layout import PlannedFile
 
-SYSTEM_TABLES = ("refresh_tokens", "audit_log")
+SYSTEM_TABLES = ("refresh_tokens", "audit_log", "ai_usage", "ai_budgets")
 PATH_PREFIX = re.compile(r"^(/[a-z0-9][a-z0-9._-]*)*$")
 PROJECT_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
-class _Resolver(FieldResolver, RelationResolver, ListResolver):
+class _Resolver(FieldResolver, RelationResolver, ListResolver, AiResolver):
     """The settings, then the resources (their names, fields, relations and lists), then
     the tables."""
 
@@ -67,7 +68,11 @@ class _Resolver(FieldResolver, RelationResolver, ListResolver):
             self.relations(draft, auth)
         self.pair_inverses()
         self.required_cycles()
-        resources = [self.finish(draft, auth, api) for draft in self.drafts.values()]
+        ai = self.ai_settings()
+        resources = [
+            self.finish(draft, auth, api).model_copy(update={"ai": self.ai_actions(draft, auth)})
+            for draft in self.drafts.values()
+        ]
         if self.problems:
             return None
         tables = build_tables(auth, api, resources)
@@ -87,6 +92,7 @@ class _Resolver(FieldResolver, RelationResolver, ListResolver):
                 sorted(self.questions, key=lambda q: (q.location.line, q.location.column))
             ),
             mcp=self.doc.mcp,
+            ai=ai if any(resource.ai for resource in resources) else None,
         )
         self.module_clashes(resolved)
         return None if self.problems else resolved

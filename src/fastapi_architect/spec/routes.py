@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from fastapi_architect.spec.model import Action, ResolvedSpec, Resource
+from fastapi_architect.spec.model import Action, AiAction, ResolvedSpec, Resource
 
 # A bound for lists of related ids in one request body.
 MAX_RELATED_IDS = 100
@@ -26,6 +26,7 @@ ERROR_CODES = {
     409: "conflict",
     422: "validation_error",
     429: "rate_limited",
+    502: "bad_gateway",
     503: "service_unavailable",
 }
 
@@ -94,6 +95,8 @@ def routes(spec: ResolvedSpec) -> tuple[Route, ...]:
         out += _audit(spec)
     for resource in api_resources(spec):
         out += resource_routes(spec, resource)
+    if spec.ai is not None:
+        out += ai_routes(spec)
     return tuple(out)
 
 
@@ -392,4 +395,63 @@ def resource_routes(spec: ResolvedSpec, resource: Resource) -> list[Route]:
             route("restore", f"restore_{var}", "POST", f"{one}/restore",
                   f"Restore a deleted {the}", "delete", None, item)
         )  # fmt: skip
+    return out
+
+
+def ai_route(spec: ResolvedSpec, action: AiAction) -> Route:
+    """`POST /<plural>/{id}/ai/<action>`: the action run on a row the caller may read."""
+    resource = spec.resource(action.resource)
+    var = resource.singular
+    # Every AI call is counted against a user's budget: a token is needed even where
+    # reading is public. A structured answer the model gets wrong twice is a 502; no
+    # provider answering, a 503.
+    errors = {401, 404, 422, 429, 503}
+    if not action.streamed:
+        errors.add(502)
+    if "public" not in resource.access.read and "authenticated" not in resource.access.read:
+        errors.add(403)
+    summary = action.description.rstrip(".") or (
+        f"AI {words(action.name)} of {with_article(words(var))}"
+    )
+    return _route(
+        spec,
+        "ai",
+        "",
+        f"{action.name}_{var}",
+        f"{action.name}_{var}",
+        "POST",
+        f"{resource.path}/{{{var}_id}}/ai/{action.name.replace('_', '-')}",
+        summary,
+        auth="bearer",
+        access=tuple(p for p in resource.access.read if p != "public") or ("authenticated",),
+        errors=tuple(sorted(errors)),
+        response=None if action.streamed else f"ItemResponse[{ai_result_schema(action)}]",
+        resource=resource.name,
+    )
+
+
+def ai_result_schema(action: AiAction) -> str:
+    """The class of a structured action's answer: `TaskSuggestPriority`."""
+    return action.resource + "".join(part.title() for part in action.name.split("_"))
+
+
+def ai_routes(spec: ResolvedSpec) -> list[Route]:
+    """Each AI action's route, then the usage report."""
+    out = [ai_route(spec, action) for action in spec.ai_actions]
+    out.append(
+        _route(
+            spec,
+            "ai",
+            "/ai",
+            "usage",
+            "list_ai_usage",
+            "GET",
+            "/usage",
+            "Your AI calls and tokens, newest first (administrators: everyone's)",
+            auth="bearer",
+            access=("authenticated",),
+            errors=(401, 422, 429),
+            response="ListResponse[AiUsagePublic]",
+        )
+    )
     return out

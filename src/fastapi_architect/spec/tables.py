@@ -50,7 +50,105 @@ class _Tables:
             tables.append(self.refresh_tokens())
         if any(resource.audit for resource in self.resources):
             tables.append(self.audit_log())
+        if any(resource.ai for resource in self.resources):
+            tables += [self.ai_usage(), self.ai_budgets()]
         return tables
+
+    def ai_usage(self) -> Table:
+        """One row per AI call: who, what, which provider, tokens, time and outcome."""
+        name = "ai_usage"
+        outcomes = ("ok", "cached", "invalid_output", "unavailable", "cancelled")
+
+        def text(column: str, length: int, comment: str, *, nullable: bool = False) -> Column:
+            return Column(
+                name=column, kind="string", length=length, nullable=nullable, comment=comment
+            )
+
+        def count(column: str, comment: str) -> Column:
+            return Column(name=column, kind="integer", nullable=False, default=0, comment=comment)
+
+        columns = [
+            self.primary_key(),
+            self.key_column("user_id", nullable=False, comment="Who asked."),
+            text("action", 100, "Resource and action, e.g. Task.summarize."),
+            text("resource_id", 64, "The row the action ran on."),
+            text("provider", 50, "The provider that answered.", nullable=True),
+            text("model", 100, "The model that answered.", nullable=True),
+            count("prompt_tokens", "Tokens sent."),
+            count("completion_tokens", "Tokens received."),
+            count("latency_ms", "Time to the whole answer, in milliseconds."),
+            Column(
+                name="cache_hit",
+                kind="boolean",
+                nullable=False,
+                default=False,
+                comment="Answered from the cache, no provider called.",
+            ),
+            text("outcome", 20, "ok, cached, invalid_output, unavailable or cancelled."),
+            Column(
+                name="created_at",
+                kind="datetime",
+                nullable=False,
+                default_factory="now",
+                comment="When.",
+            ),
+        ]
+        return Table(
+            name=name,
+            kind="system",
+            resource=None,
+            columns=tuple(columns),
+            primary_key=("id",),
+            foreign_keys=(_fk(name, "user_id", "users", "CASCADE"),),
+            indexes=(
+                Index(
+                    name=constraint_name("ix", name, "user_id", "created_at", "id"),
+                    columns=("user_id", "created_at", "id"),
+                    purpose="a user's calls, newest first",
+                ),
+                Index(
+                    name=constraint_name("ix", name, "created_at", "id"),
+                    columns=("created_at", "id"),
+                    purpose="everyone's calls, newest first (administrators)",
+                ),
+            ),
+            checks=(_values_check(name, "outcome", outcomes),),
+        )
+
+    def ai_budgets(self) -> Table:
+        """Tokens each user has spent or holds for calls under way, per UTC day: one row
+        updated atomically, so that concurrent calls cannot overspend."""
+        name = "ai_budgets"
+        return Table(
+            name=name,
+            kind="system",
+            resource=None,
+            columns=(
+                Column(
+                    name="user_id",
+                    kind=self.id_kind,
+                    nullable=False,
+                    primary_key=True,
+                    comment="Whose budget.",
+                ),
+                Column(
+                    name="day",
+                    kind="date",
+                    nullable=False,
+                    primary_key=True,
+                    comment="The UTC day.",
+                ),
+                Column(
+                    name="tokens",
+                    kind="integer",
+                    nullable=False,
+                    default=0,
+                    comment="Tokens spent, plus the most that calls under way may spend.",
+                ),
+            ),
+            primary_key=("user_id", "day"),
+            foreign_keys=(_fk(name, "user_id", "users", "CASCADE"),),
+        )
 
     def key_column(self, name: str, *, nullable: bool, comment: str) -> Column:
         return Column(name=name, kind=self.id_kind, nullable=nullable, comment=comment)

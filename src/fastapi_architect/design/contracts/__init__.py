@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi_architect.design.contracts.accounts import AccountContracts
+from fastapi_architect.design.contracts.ai import AiContracts
 from fastapi_architect.design.contracts.fields import (
     example_id,
     example_value,
@@ -33,7 +34,7 @@ def contracts(spec: ResolvedSpec) -> Contracts:
     return _Builder(spec).build()
 
 
-class _Builder(AccountContracts, ResourceContracts):
+class _Builder(AccountContracts, ResourceContracts, AiContracts):
     def build(self) -> Contracts:
         self._common_schemas()
         self._health()
@@ -45,6 +46,8 @@ class _Builder(AccountContracts, ResourceContracts):
             self._audit()
         for resource in api_resources(self.spec):
             self._resource(resource)
+        if self.spec.ai is not None:
+            self._ai()
         return Contracts(endpoints=tuple(self.endpoints), schemas=tuple(self.schemas.values()))
 
 

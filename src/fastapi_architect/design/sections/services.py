@@ -10,15 +10,20 @@ from fastapi_architect.generate import layout
 from fastapi_architect.spec.model import ACTIONS, ResolvedSpec, Resource
 from fastapi_architect.spec.routes import MAX_RELATED_IDS, api_resources
 
-LAYERS = tuple(
-    LayerDesign(
-        name=layer.name,
-        path=layer.path,
-        responsibility=layer.responsibility,
-        imports=layer.imports,
+
+def layers(spec: ResolvedSpec) -> tuple[LayerDesign, ...]:
+    """The layers the backend of `spec` has files in (the AI layer only with AI actions)."""
+    paths = [planned.path for planned in layout.plan(spec)]
+    return tuple(
+        LayerDesign(
+            name=layer.name,
+            path=layer.path,
+            responsibility=layer.responsibility,
+            imports=layer.imports,
+        )
+        for layer in layout.LAYERS
+        if any(path == layer.path or path.startswith(layer.path + "/") for path in paths)
     )
-    for layer in layout.LAYERS
-)
 
 
 def service(spec: ResolvedSpec, resource: Resource) -> ServiceDesign:
