@@ -192,7 +192,9 @@ class AiResolver(ResolverBase):
             return ()
         parts: list[str | AiPlaceholder] = []
         for literal, field, conversion, format_spec in parsed:
-            if literal:
+            if literal and parts and isinstance(parts[-1], str):
+                parts[-1] += literal  # `{{` and `}}` end a literal piece of their own
+            elif literal:
                 parts.append(literal)
             if field is None:
                 continue
