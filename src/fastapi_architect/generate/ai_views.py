@@ -7,7 +7,13 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fastapi_architect.spec.model import AiAction, AiOutputField, AiPlaceholder, Resource
+from fastapi_architect.spec.model import (
+    Action,
+    AiAction,
+    AiOutputField,
+    AiPlaceholder,
+    Resource,
+)
 from fastapi_architect.spec.routes import Route, ai_result_schema, routes
 
 if TYPE_CHECKING:
@@ -82,6 +88,17 @@ class AiActionView:
             if field.type in ("string", "text") and free:
                 return name, field.max_length or 255
         return None
+
+    def creator_may(self, action: Action) -> bool:
+        """Whether the account that made a row (the tests' reader) may also `action` it."""
+        rule = self.resource.access.for_action(action)
+        owner = self.resource.owned and "owner" in rule
+        return (
+            owner
+            or "authenticated" in rule
+            or "public" in rule
+            or (self.r.creator_role is not None and self.r.creator_role in rule)
+        )
 
     @property
     def example(self) -> dict[str, object]:

@@ -306,6 +306,11 @@ class ProjectView:
         return any(f.type == "enum" for a in self.spec.ai_actions for f in a.output or ())
 
     @property
+    def ai_creators(self) -> dict[str, str | None]:
+        """The role whose account makes the rows AI actions run on, in the tests."""
+        return {view.r.var: view.r.creator_role for view in self.ai_actions}
+
+    @property
     def ai_related(self) -> list[RelationView]:
         """The related resources AI prompts read, one relation each."""
         found: dict[str, RelationView] = {}

@@ -382,6 +382,7 @@ FILES: tuple[GeneratedFile, ...] = (
     _file("app/ai/providers.py", "ai", "Providers in fallback order: whole or streamed.", AI),
     _file("app/ai/prompts.py", "ai", "Each action's messages, the row's values delimited.", AI),
     _file("app/ai/cache.py", "ai", "Answers by user, action and row version.", AI),
+    _file("app/ai/moderation.py", "ai", "The one place prompts and answers are screened.", AI),
     _file("app/models/ai_usage.py", "models", "One row per AI call.", AI, table="ai_usage"),
     _file("app/models/ai_budget.py", "models", "Daily token budgets.", AI, table="ai_budgets"),
     _file("app/schemas/ai.py", "schemas", "Structured answers; the usage report.", AI),
