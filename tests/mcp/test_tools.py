@@ -487,7 +487,7 @@ def test_design_from_a_spec_file_returns_the_document_and_writes_nothing(root: P
         "specs/taskflow.yaml",
         "Taskflow API",
     )
-    assert (data["endpoints"], data["tables"]) == (30, 9)
+    assert (data["endpoints"], data["tables"]) == (33, 9)
     assert data["risks"] > 0
     assert data["adrs"][0] == "Authentication: builtin"
     assert len(data["adrs"]) == 5
@@ -501,7 +501,7 @@ def test_design_from_a_spec_file_returns_the_document_and_writes_nothing(root: P
     assert tree(root) == before
     summary = text(result)
     assert summary.startswith(
-        "specs/taskflow.yaml: designed Taskflow API from the spec: 30 endpoints, 9 tables, "
+        "specs/taskflow.yaml: designed Taskflow API from the spec: 33 endpoints, 9 tables, "
     )
     assert "nothing written (give `output` to write it)" in summary
     assert "open question at specs/taskflow.yaml:35:15: Task.status: " in summary
