@@ -131,6 +131,8 @@ class NameResolver:
             if isinstance(node, ast.Subscript):
                 head = last_name(dotted(node.value))
                 elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+                if not elts:  # `tuple[()]`, the empty tuple's type
+                    return None, is_list, meta
                 if head == "Annotated":
                     meta.extend(elts[1:])
                     node = elts[0]
