@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast fuzz lint format bench bench-peer docs clean
+.PHONY: demo test test-fast fuzz lint format bench bench-peer bench-ai docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +67,8 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# One AI action under load (N users x M concurrent calls, a slow fake provider): budgets hold,
+# cache hits counted, the layer's p99 overhead. BENCH_POSTGRES_URL=postgresql://... for PostgreSQL.
+bench-ai: $(STAMP)
+	$(BIN)/python bench/ai_load.py $(if $(BENCH_POSTGRES_URL),--database-url $(BENCH_POSTGRES_URL))

@@ -49,10 +49,11 @@ def test_writes_the_document_and_its_adrs(tmp_path: Path) -> None:
         "adr/0003-pagination.md",
         "adr/0004-soft-delete.md",
         "adr/0005-database.md",
+        "adr/0006-ai.md",
         "architecture.md",
     ]
     assert (out / "architecture.md").read_text().startswith("# Taskflow API: architecture\n")
-    assert "6 files written (33 endpoints, 9 tables, 6 ADRs)" in stdout
+    assert "7 files written (33 endpoints, 9 tables, 6 ADRs)" in stdout
 
 
 def test_json_format_writes_the_same_content_as_data(tmp_path: Path) -> None:

@@ -195,12 +195,15 @@ def test_a_spec_without_search_or_links_has_no_such_risk(tmp_path: Path) -> None
 def test_adrs_have_context_decision_and_consequences(name: str) -> None:
     files = design_files(example(name))
     adrs = sorted(path for path in files if path.startswith("adr/"))
+    # An ADR on the language-model layer, for a spec with AI actions (taskflow).
+    ai = ["adr/0006-ai.md"] if example(name).ai is not None else []
     assert adrs == [
         "adr/0001-authentication.md",
         "adr/0002-identifiers.md",
         "adr/0003-pagination.md",
         "adr/0004-soft-delete.md",
         "adr/0005-database.md",
+        *ai,
     ]
     for path in adrs:
         text = files[path]
@@ -328,6 +331,7 @@ def test_testing_strategy_counts_every_generated_test_file() -> None:
     design = example("taskflow")
     files = {f.path: f for f in design.test_files}
     assert set(files) == {
+        "tests/test_ai.py",
         "tests/test_auth.py",
         "tests/test_categories.py",
         "tests/test_mcp.py",
@@ -337,8 +341,9 @@ def test_testing_strategy_counts_every_generated_test_file() -> None:
     }
     assert files["tests/test_tasks.py"].subject == "Task"
     assert files["tests/test_mcp.py"].subject == "MCP"
+    assert files["tests/test_ai.py"].subject == "AI"
     assert design.test_total == sum(f.total for f in files.values()) > 100
-    assert f"{design.test_total} tests in 6 files." in section(render_markdown(design), 7)
+    assert f"{design.test_total} tests in 7 files." in section(render_markdown(design), 7)
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)

@@ -77,7 +77,7 @@ def test_actions_resolve_with_their_prompts_outputs_routes_and_tables() -> None:
     assert spec.ai.daily_tokens_per_user == 1000
     ai = [(r.method, r.path, r.errors) for r in routes(spec) if r.group == "ai"]
     assert ai == [
-        ("POST", "/api/v1/notes/{note_id}/ai/summarize", (401, 403, 404, 422, 429, 503)),
+        ("POST", "/api/v1/notes/{note_id}/ai/summarize", (401, 403, 404, 422, 429, 502, 503)),
         ("POST", "/api/v1/notes/{note_id}/ai/classify", (401, 403, 404, 422, 429, 502, 503)),
         ("GET", "/api/v1/ai/usage", (401, 422, 429)),
     ]

@@ -6,6 +6,7 @@ from fastapi_architect.design.contracts import contracts
 from fastapi_architect.design.mermaid import er_diagram
 from fastapi_architect.design.model import Design, Question, ToolArgument, ToolDesign
 from fastapi_architect.design.sections.adrs import adrs
+from fastapi_architect.design.sections.ai import ai_design
 from fastapi_architect.design.sections.migration import migration
 from fastapi_architect.design.sections.overview import resource_summary, stack, summary
 from fastapi_architect.design.sections.risks import risks
@@ -61,6 +62,7 @@ def design_from_spec(spec: ResolvedSpec, origin: str = "architect.yaml") -> Desi
         adrs=adrs(spec),
         unknown=unknown,
         tools=tuple(tool_design(spec, tool) for tool in mcp_tools(spec)),
+        ai=ai_design(spec, found.schemas),
     )
 
 

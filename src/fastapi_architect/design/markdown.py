@@ -9,6 +9,8 @@ from pydantic import JsonValue
 
 from fastapi_architect.design.model import (
     Adr,
+    AiActionDesign,
+    AiDesign,
     Design,
     EndpointDesign,
     ExampleRequest,
@@ -61,8 +63,11 @@ def design_files(design: Design, output: str = "markdown") -> dict[str, str]:
 
 
 def render_json(design: Design) -> str:
-    # Without an MCP endpoint the document says nothing of one.
-    return design.model_dump_json(indent=2, exclude=None if design.tools else {"tools"}) + "\n"
+    # Without an MCP endpoint or AI actions the document says nothing of them.
+    exclude = {
+        name for name, empty in (("tools", not design.tools), ("ai", design.ai is None)) if empty
+    }
+    return design.model_dump_json(indent=2, exclude=exclude or None) + "\n"
 
 
 def _cell(value: object) -> str:
@@ -190,6 +195,8 @@ def _contracts(design: Design) -> list[str]:
         out += _endpoint(endpoint)
     if design.tools:
         out += _tools(design)
+    if design.ai is not None:
+        out += _ai(design.ai)
     if design.schemas:
         out += ["### Schemas", ""]
         for schema in design.schemas:
@@ -239,6 +246,138 @@ def _tools(design: Design) -> list[str]:
         )
     out += _table(
         ("Tool", "Description", "Arguments", "Result", "Hints", "Endpoint", "Access"), rows
+    )
+    return out
+
+
+def _price(value: float | None) -> str:
+    return "" if value is None else f"${value:g}"
+
+
+def _usd(value: float | None) -> str:
+    return "not priced" if value is None else f"${value:.6f}"
+
+
+def _ai(ai: AiDesign) -> list[str]:
+    out = [
+        "### AI actions",
+        "",
+        "Each action runs on one row the caller may read, at "
+        "`POST /<plural>/{id}/ai/<action>`. Before any provider is called, the most the call "
+        "can spend is held from the caller's daily token budget (`ai_budgets`) by one "
+        "conditional UPDATE, so concurrent calls never overspend; it is settled to the tokens "
+        "reported once the call ends. Answers are cached per user, action, row version and "
+        f"prompt for {ai.cache_seconds} seconds (in memory, or Redis with `REDIS_URL`). Every "
+        "call writes an `ai_usage` row (user, action, row, provider, model, tokens, latency, "
+        "cache hit, outcome: ok, cached, invalid_output, unavailable or cancelled); "
+        f"`{ai.usage_endpoint}` shows a user their own, an administrator everyone's.",
+        "",
+        "#### Providers and bounds",
+        "",
+        "Providers are tried in this order, each through the official `openai` SDK at its "
+        "base URL with its own timeout and no retries; one is skipped on a timeout, a "
+        "connection error, 429 or 5xx. Prices are US dollars per million tokens.",
+        "",
+    ]
+    out += _table(
+        ("#", "Provider", "Model", "Base URL", "Timeout", "Key variable", "Prompt", "Completion"),
+        (
+            (
+                p.order,
+                _code(p.name),
+                _code(p.model),
+                _code(p.base_url),
+                f"{p.timeout_seconds:g} s",
+                _code(p.api_key_env),
+                _price(p.prompt_price),
+                _price(p.completion_price),
+            )
+            for p in ai.providers
+        ),
+    )
+    out += [
+        f"- Daily tokens per user: {ai.daily_tokens_per_user:,} (prompt and completion, "
+        "renewed at midnight UTC)",
+        f"- Cache: {ai.cache_seconds} seconds" + (" (off)" if ai.cache_seconds == 0 else ""),
+        f"- Longest prompt input: {ai.max_input_chars:,} characters of row values, shared "
+        "equally by an action's placeholders",
+        f"- Default max output tokens: {ai.max_output_tokens:,}",
+        "",
+        f"Costs: {ai.basis}",
+        "",
+    ]
+    for action in ai.actions:
+        out += _ai_action(action, ai.daily_tokens_per_user)
+    return out
+
+
+def _ai_action(action: AiActionDesign, daily: int) -> list[str]:
+    out = [f"#### `{action.name}`", ""]
+    if action.description:
+        out += [action.description, ""]
+    if action.streamed:
+        output = (
+            'streamed text as Server-Sent Events: `token` events (`{"text": ...}`), then '
+            '`done` (`{"cache_hit": ...}`), or an `error` event (the error envelope) midway; '
+            "the provider's stream is closed when the client disconnects"
+        )
+    else:
+        output = (
+            f'`{{"data": {action.result}}}`, validated against the fields below; asked '
+            "again once when invalid"
+        )
+    placeholders = ", ".join(f"`{{{name}}}`" for name in action.placeholders) or "none"
+    out += [
+        f"- Route: `{action.endpoint}`; access: {action.access} (the read access of "
+        f"{action.resource})",
+        f"- System prompt: the guard sentence, then: {action.instructions or '(none)'}",
+        f"- Reads: {placeholders}; each value at most {action.value_chars:,} characters",
+        f"- Delimiting: {action.delimiting}",
+        f"- Output: {output}",
+        f"- Max output tokens: {action.max_output_tokens:,}",
+        f"- Budget hold: {action.budget_hold:,} tokens at most (prompt at its cap, "
+        f"{action.prompt_chars:,} characters); {daily // action.budget_hold:,} such holds "
+        "fit in a user's daily tokens at once",
+        "",
+    ]
+    if action.fields:
+        out += _table(
+            ("Field", "Type", "Required", "Constraints", "Meaning"),
+            (
+                (
+                    _code(f.name),
+                    f.type,
+                    _yes(f.required),
+                    _constraints(f.constraints),
+                    f.description,
+                )
+                for f in action.fields
+            ),
+        )
+    out += _table(
+        ("Provider", "Model", "Prompt tokens", "Completion tokens", "Attempts", "Cost per call"),
+        (
+            (
+                _code(c.provider),
+                _code(c.model),
+                f"{c.prompt_tokens:,}",
+                f"{c.completion_tokens:,}",
+                c.attempts,
+                _usd(c.usd),
+            )
+            for c in action.costs
+        ),
+    )
+    out += _table(
+        ("Status", "`error.code`", "When"),
+        (
+            (
+                "`error` event" if f.status is None else f.status,
+                _code(f.code),
+                f.when,
+            )
+            for f in action.failures
+        ),
     )
     return out
 

@@ -270,6 +270,77 @@ class ToolDesign(_Frozen):
     idempotent: bool
 
 
+class AiFailure(_Frozen):
+    """One way an AI call fails: an error status before the answer begins, or (status None)
+    an `error` event in a stream already under way."""
+
+    status: int | None
+    code: str
+    when: str
+
+
+class AiCost(_Frozen):
+    """What one call of an action costs at a provider, at its worst (see `AiDesign.basis`)."""
+
+    provider: str
+    model: str
+    prompt_tokens: int  # per attempt, estimated
+    completion_tokens: int  # per attempt: the action's max_output_tokens
+    attempts: int
+    # US dollars; None when the provider declares no prices.
+    usd: float | None
+
+
+class AiActionDesign(_Frozen):
+    """An AI action on a row: its route, prompt contract, answer, bounds and failures."""
+
+    name: str  # as usage rows record it: `Task.summarize`
+    resource: str
+    description: str
+    endpoint: str  # `POST /api/v1/tasks/{task_id}/ai/summarize`
+    access: str  # the resource's read access
+    instructions: str  # the system prompt after the fixed guard sentence
+    placeholders: tuple[str, ...]  # as written: `title`, `category.name`
+    value_chars: int  # each value cut to this many characters
+    delimiting: str
+    streamed: bool
+    result: str | None  # a structured answer's schema; None when streamed
+    fields: tuple[FieldDesign, ...] = ()
+    max_output_tokens: int
+    # The messages at their longest: every value at its cap, nothing to escape.
+    prompt_chars: int
+    # Tokens held from the caller's daily budget before the call (ASCII prompt at its cap).
+    budget_hold: int
+    costs: tuple[AiCost, ...]
+    failures: tuple[AiFailure, ...]
+
+
+class AiProviderDesign(_Frozen):
+    order: int
+    name: str
+    model: str
+    base_url: str
+    timeout_seconds: float
+    api_key_env: str
+    # US dollars per million tokens; None when not declared.
+    prompt_price: float | None
+    completion_price: float | None
+
+
+class AiDesign(_Frozen):
+    """The AI actions and the settings they run within (a spec with an `ai` section)."""
+
+    providers: tuple[AiProviderDesign, ...]
+    daily_tokens_per_user: int
+    cache_seconds: int
+    max_input_chars: int
+    max_output_tokens: int
+    usage_endpoint: str
+    # What the cost figures assume, in words.
+    basis: str
+    actions: tuple[AiActionDesign, ...]
+
+
 class Design(_Frozen):
     """The whole architecture document."""
 
@@ -299,6 +370,8 @@ class Design(_Frozen):
     unknown: tuple[UnknownSection, ...] = ()
     # The MCP endpoint's tools, with `mcp: true`.
     tools: tuple[ToolDesign, ...] = ()
+    # The AI actions and their providers, with an `ai` section.
+    ai: AiDesign | None = None
 
     @property
     def test_total(self) -> int:

@@ -403,11 +403,9 @@ def ai_route(spec: ResolvedSpec, action: AiAction) -> Route:
     resource = spec.resource(action.resource)
     var = resource.singular
     # Every AI call is counted against a user's budget: a token is needed even where
-    # reading is public. A structured answer the model gets wrong twice is a 502; no
-    # provider answering, a 503.
-    errors = {401, 404, 422, 429, 503}
-    if not action.streamed:
-        errors.add(502)
+    # reading is public. A provider refusing the request, or a structured answer the model
+    # gets wrong twice, is a 502; no provider answering, a 503.
+    errors = {401, 404, 422, 429, 502, 503}
     if "public" not in resource.access.read and "authenticated" not in resource.access.read:
         errors.add(403)
     summary = action.description.rstrip(".") or (

@@ -38,7 +38,8 @@ class AiContracts(ContractsBase):
             422: "the id is not valid",
             429: f"more than {self.spec.rate_limits.default} requests from the caller, or the "
             "caller's AI tokens for the day are spent (`Retry-After`: seconds to midnight UTC)",
-            502: "the model's answer did not have the declared shape, twice",
+            502: "the provider refused the request (400, 413 or 422)"
+            + ("" if action.output is None else ", or the answer lacked the declared shape twice"),
             503: "no AI provider answered (each skipped on timeout, 429 or 5xx)",
         }
         if action.output is None:

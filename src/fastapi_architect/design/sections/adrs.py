@@ -10,7 +10,7 @@ from fastapi_architect.spec.model import ResolvedSpec
 
 def _values(spec: ResolvedSpec) -> dict[str, dict[str, object]]:
     """Per ADR slug, in order: the values its template needs."""
-    return {
+    out: dict[str, dict[str, object]] = {
         "authentication": {
             "auth": spec.auth,
             "jwks": spec.auth.jwks if spec.auth.mode == "jwks" else None,
@@ -23,6 +23,10 @@ def _values(spec: ResolvedSpec) -> dict[str, dict[str, object]]:
         "soft-delete": {"soft": [r.name for r in spec.resources if r.soft_delete]},
         "database": {"engine": spec.database.engine, "pooler": spec.database.pooler},
     }
+    # Last, so that specs without AI keep their ADRs and numbers.
+    if spec.ai is not None:
+        out["ai"] = {"ai": spec.ai}
+    return out
 
 
 def adrs(spec: ResolvedSpec) -> tuple[Adr, ...]:
