@@ -14,15 +14,20 @@ from fastapi_architect.spec.routes import MAX_RELATED_IDS, api_resources
 def layers(spec: ResolvedSpec) -> tuple[LayerDesign, ...]:
     """The layers the backend of `spec` has files in (the AI layer only with AI actions)."""
     paths = [planned.path for planned in layout.plan(spec)]
+    present = {
+        layer.name
+        for layer in layout.LAYERS
+        if any(path == layer.path or path.startswith(layer.path + "/") for path in paths)
+    }
     return tuple(
         LayerDesign(
             name=layer.name,
             path=layer.path,
             responsibility=layer.responsibility,
-            imports=layer.imports,
+            imports=tuple(name for name in layer.imports if name in present),
         )
         for layer in layout.LAYERS
-        if any(path == layer.path or path.startswith(layer.path + "/") for path in paths)
+        if layer.name in present
     )
 
 
