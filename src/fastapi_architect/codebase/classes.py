@@ -117,7 +117,16 @@ class ClassReader(NameResolver):
                 for key, val in zip(extra.keys, extra.values, strict=True):
                     if str_value(key) == "lazy":
                         lazy = val
-            eager = str_value(lazy) in {"selectin", "joined", "subquery", "immediate"}
+            # loaded with the parent, or never loaded on access (`raise`, `noload`): no N+1
+            eager = str_value(lazy) in {
+                "selectin",
+                "joined",
+                "subquery",
+                "immediate",
+                "raise",
+                "raise_on_sql",
+                "noload",
+            }
             return RelationFact(name, target or last_name(ann_type), stmt.lineno, ann_list, eager)
         end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
         if func in {"Column", "mapped_column"}:

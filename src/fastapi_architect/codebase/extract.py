@@ -91,6 +91,50 @@ def filtered_columns(tree: ast.Module) -> tuple[str, ...]:
     return tuple(out)
 
 
+def capped_params(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The parameters the function bounds from above: `min(limit, MAX)`, `limit > MAX`,
+    `MAX < limit` (the usual `if ...: raise` or `limit = MAX`)."""
+    args = node.args
+    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    out: dict[str, None] = {}
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and last_name(dotted(sub.func)) == "min":
+            for arg in sub.args:
+                if isinstance(arg, ast.Name) and arg.id in names:
+                    out[arg.id] = None
+        elif isinstance(sub, ast.Compare):
+            sides = [sub.left, *sub.comparators]
+            for op, left, right in zip(sub.ops, sides, sides[1:], strict=False):
+                if (
+                    isinstance(op, ast.Gt | ast.GtE | ast.LtE)
+                    and isinstance(left, ast.Name)
+                    and left.id in names
+                    and not _small_constant(right)
+                ):
+                    out[left.id] = None
+                if (
+                    isinstance(op, ast.Lt | ast.LtE | ast.GtE)
+                    and isinstance(right, ast.Name)
+                    and right.id in names
+                    and not _small_constant(left)
+                ):
+                    out[right.id] = None
+    return tuple(out)
+
+
+def _small_constant(node: ast.expr) -> bool:
+    """`0`, `1`, `None`: a lower bound or a presence check, not a cap."""
+    return isinstance(node, ast.Constant) and (
+        node.value is None or (isinstance(node.value, int) and node.value <= 1)
+    )
+
+
+def _router_subclass(name: str) -> bool:
+    """`VersionedAPIRouter()`, `PrefectRouter()`: a class named like an `APIRouter`
+    subclass (a bare `Router()` is Starlette's, or some other library's)."""
+    return name.endswith("Router") and name != "Router" and name[:1].isupper()
+
+
 class _Extractor(ClassReader):
     def __init__(self, path: str, module: str, is_package: bool) -> None:
         super().__init__(path, module, is_package)
@@ -143,7 +187,7 @@ class _Extractor(ClassReader):
         if isinstance(value, ast.Call):
             callee = self.qualify(value.func, scope) or ""
             kind = last_name(callee)
-            if kind in {"FastAPI", "APIRouter"}:
+            if kind in {"FastAPI", "APIRouter"} or _router_subclass(kind):
                 for name in names:
                     qual = f"{scope.prefix}.{name}"
                     scope.routers[name] = qual
@@ -281,6 +325,7 @@ class _Extractor(ClassReader):
                 use.mutated,
                 use.returned,
                 use.forwards,
+                capped_params(node),
             )
         )
 

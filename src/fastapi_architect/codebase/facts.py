@@ -106,6 +106,8 @@ class FunctionFact:
     """Parameters returned or yielded as they are."""
     forwards: tuple[tuple[str, str, str], ...] = ()
     """(parameter, callee, keyword or positional index) for each parameter handed on."""
+    capped: tuple[str, ...] = ()
+    """Parameters given an upper bound in the body: `min(limit, MAX)`, `if limit > MAX`."""
 
 
 @dataclass(frozen=True, slots=True)

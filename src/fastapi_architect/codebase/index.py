@@ -123,6 +123,7 @@ class ProjectIndex:
                 self.aliases[alias.qualname] = alias
             for qual, callee in facts.instances:
                 self.instances[qual] = callee
+        self._outer = self._outer_packages()
         names: list[Iterable[str]] = [
             self.functions,
             self.classes,
@@ -164,7 +165,34 @@ class ProjectIndex:
         self.layers: dict[str, str | None] = {p: layer_of(p, containers) for p in self.modules}
 
     # -- name resolution -----------------------------------------------------------------
+    def _outer_packages(self) -> frozenset[str]:
+        """The name of the reviewed folder itself, when it is a package that the code
+        imports itself by (`from app.schemas import X` with `app/` the root): a first
+        part that names no module of the project, after which the rest does."""
+        if "__init__" not in self.by_module:
+            return frozenset()
+        tops = {m.partition(".")[0] for m in self.by_module}
+        out: set[str] = set()
+        for facts in self.modules.values():
+            for target in (*facts.imported_modules, *(t for _, t in facts.imports)):
+                head, _, rest = target.partition(".")
+                if head in tops or not rest or head in sys.stdlib_module_names:
+                    continue
+                if rest.partition(".")[0] in tops and (
+                    rest in self.by_module or rest.rpartition(".")[0] in self.by_module
+                ):
+                    out.add(head)
+        return frozenset(out)
+
+    def _inner(self, qualname: str) -> str:
+        """`app.schemas.X` -> `schemas.X` when `app` is the reviewed package itself."""
+        head, _, rest = qualname.partition(".")
+        return rest if rest and head in self._outer else qualname
+
     def _lookup(self, qualname: str, table: dict[str, T], depth: int = 0) -> T | None:
+        if qualname in table:
+            return table[qualname]
+        qualname = self._inner(qualname)
         if qualname in table:
             return table[qualname]
         if depth > 4:
@@ -239,6 +267,9 @@ class ProjectIndex:
         return alias.dep if alias is not None else None
 
     def module_for(self, name: str) -> ModuleFacts | None:
+        inner = self._inner(name)
+        if inner != name and inner in self.by_module:
+            return self.by_module[inner]
         if name not in self.by_module and name.partition(".")[0] in sys.stdlib_module_names:
             # `import collections` is the standard library, not the project's
             # `api/collections.py` that only shares its last name

@@ -18,7 +18,11 @@ SQL_WORDS = re.compile(
     r"\b(select|insert|update|delete|from|where|join|values|order by|group by|create|drop|alter)\b",
     re.IGNORECASE,
 )
-PRIVILEGED = re.compile(r"(admin|superuser|super_user|staff|role|permission|scope)", re.IGNORECASE)
+# `scope` as in OAuth scopes, not a database session scope (`injectable_session_scope`)
+PRIVILEGED = re.compile(
+    r"(admin|superuser|super_user|staff|role|permission|(?<!session_)(?<!db_)scope)",
+    re.IGNORECASE,
+)
 
 
 def walk_body(node: ast.AST) -> Iterator[ast.AST]:

@@ -64,6 +64,10 @@ def _exposes(ctx: FileContext, route: Route) -> str | None:
     handler = ctx.handler(route)
     if handler is None:
         return None
+    # rows go out through a declared schema: only its fields reach the client
+    declared = route.fact.response_model_type or route.fact.return_type
+    schema = ctx.index.klass(declared)
+    filtered = schema is not None and not schema.is_table and not ctx.index.sensitive_fields(schema)
     for node in (n for stmt in handler.body for n in ast.walk(stmt)):
         if (
             isinstance(node, ast.Attribute)
@@ -71,7 +75,7 @@ def _exposes(ctx: FileContext, route: Route) -> str | None:
             and ctx.qualify(node) == "os.environ"
         ):
             return "the process environment"
-        if isinstance(node, ast.Name) and node.id[:1].isupper():
+        if isinstance(node, ast.Name) and node.id[:1].isupper() and not filtered:
             table = ctx.index.table(ctx.qualify(node))
             if table is None:  # imported through a package that re-exports it
                 named = [t for t in ctx.index.tables if t.name == node.id]
@@ -145,7 +149,10 @@ class MissingAuth(Rule):
     that hands out nothing sensitive is often public by design (a catalogue, a
     utility): it is information; an unauthenticated `PUT`/`PATCH`/`DELETE`, or a route
     that returns the process environment or rows of a table with password or key
-    columns, is a warning. Such a route is also reported when most routes of the whole
+    columns (unless a declared response schema without such fields filters them), is a
+    warning. Routers made by `APIRouter` subclasses (`VersionedAPIRouter`,
+    `PrefectRouter`) count as routers, their `dependencies=[Security(...)]` included.
+    Such a route is also reported when most routes of the whole
     application are authenticated, even if its own router has none (a forgotten legacy
     or debug router).
 

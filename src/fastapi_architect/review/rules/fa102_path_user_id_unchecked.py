@@ -65,7 +65,8 @@ class PathUserIdUnchecked(Rule):
     `user`, `account`, ...): service tokens are not users. Routes guarded by an admin,
     role, permission or scope dependency are skipped, as are
     routes whose user is only known through a router-level dependency. A check done in a
-    function that receives only one of the two values is not seen; a call named for an
+    function that receives only one of the two values is not seen (a comparison whose
+    branch does nothing, `if user.id != user_id: pass`, is no check); a call named for an
     authorization check that is given the user (`authorize(current_user, UserPolicy.update)`)
     is taken to decide, whatever its policy says.
 
@@ -106,11 +107,28 @@ class PathUserIdUnchecked(Rule):
 
     @staticmethod
     def _related(handler: ast.AST, name: str, users: list[str]) -> bool:
+        inert = {
+            id(sub)
+            for node in walk_body(handler)
+            if isinstance(node, ast.If) and _does_nothing(node.body)
+            for sub in ast.walk(node.test)
+        }
         for node in walk_body(handler):
             if (
                 isinstance(node, ast.Compare | ast.Call | ast.BoolOp)
+                and id(node) not in inert
                 and mentions(node, name)
                 and any(mentions(node, user) for user in users)
             ):
                 return True
         return False
+
+
+def _does_nothing(body: list[ast.stmt]) -> bool:
+    """`if user.id != user_id: pass`: a comparison whose branch neither refuses nor
+    changes anything is no check."""
+    return all(
+        isinstance(stmt, ast.Pass)
+        or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
+        for stmt in body
+    )

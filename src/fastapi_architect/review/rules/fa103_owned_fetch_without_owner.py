@@ -45,6 +45,9 @@ OWNERSHIP_WORDS = frozenset(
 USER_PARAM = re.compile(r"(user|owner|account|caller|principal|actor|member|me$|identity)", re.I)
 
 
+AUDIT_COLUMNS = frozenset({"created_by", "created_by_id"})
+
+
 class OwnedFetchWithoutOwner(Rule):
     """## What it does
     In a route with an authenticated user (a parameter, or a dependency of the route or
@@ -114,7 +117,9 @@ class OwnedFetchWithoutOwner(Rule):
     A function in another file is not read: only what the route returns says what it
     fetched, and that case, like a route whose user is only known to a router-level
     dependency, needs the owner column to be a foreign key. Reading the users table
-    itself by id is left to FA102.
+    itself by id is left to FA102. A row whose only owner column is its creator
+    (`created_by`) may be an audit trail on a catalogue every user reads: such a read
+    is a warning with low confidence.
 
     ## References
     - [OWASP API1:2023 Broken Object Level Authorization](https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/)
@@ -156,11 +161,16 @@ class OwnedFetchWithoutOwner(Rule):
                 if not users and not self._user_key(ctx, model, owner):
                     continue
                 where = f"`{via}` fetches it" if via else "it is fetched"
+                # a creator column on a read is often an audit trail of a shared
+                # catalogue (roles, templates) that every user may read
+                audit = owner in AUDIT_COLUMNS and set(route.fact.methods) <= {"GET", "HEAD"}
                 yield self.finding(
                     ctx,
                     call,
                     f"{model.name} is owned (`{owner}`) but {where} by id with no owner condition",
                     self._fix(model, owner, users),
+                    severity=Severity.WARNING if audit else None,
+                    confidence=Confidence.LOW if audit else None,
                 )
             if (
                 not fetches

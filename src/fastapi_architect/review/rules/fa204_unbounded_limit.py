@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterator
 
 from fastapi_architect.codebase.extract import PARAM_FUNCS
+from fastapi_architect.codebase.index import ProjectIndex, Route
+from fastapi_architect.codebase.syntax import last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
@@ -59,6 +61,46 @@ def _checked(name: str, body: str) -> bool:
     )
 
 
+ADMIN = re.compile(r"(admin|superuser|super_user|staff)", re.IGNORECASE)
+
+
+def _capped_below(index: ProjectIndex, qualname: str, name: str) -> bool:
+    """The handler hands the value to a function that bounds it (`min(limit, MAX)` in
+    the service), one or two calls down."""
+    fn = index.functions.get(qualname)
+    todo = [(fn, name, 0)] if fn is not None else []
+    seen: set[str] = set()
+    while todo:
+        current, param, depth = todo.pop()
+        for given, callee, arg in current.forwards:
+            if given != param or depth >= 2:
+                continue
+            target = index.callee(callee)
+            if target is None or target.qualname in seen:
+                continue
+            seen.add(target.qualname)
+            if arg.isdigit() and int(arg) >= len(target.params):
+                continue
+            key = target.params[int(arg)].name if arg.isdigit() else arg
+            if key in target.capped:
+                return True
+            todo.append((target, key, depth + 1))
+    return False
+
+
+def _admin_only(ctx: FileContext, route: Route, handler: ast.AST | None, name: str) -> bool:
+    """Only administrators choose the value: an admin/superuser dependency on the route,
+    or the value read only under an admin check (`if user.role == "admin" and limit`)."""
+    if any(ADMIN.search(last_name(d.target)) for d in route.deps):
+        return True
+    for node in ast.walk(handler) if handler is not None else ():
+        if isinstance(node, ast.If | ast.IfExp):
+            test = ast.unparse(node.test)
+            if re.search(rf"\b{name}\b", test) and ADMIN.search(test):
+                return True
+    return False
+
+
 class UnboundedLimit(Rule):
     """## What it does
     Reports an integer route parameter named like a page size (`limit`, `page_size`,
@@ -90,11 +132,16 @@ class UnboundedLimit(Rule):
     def list_tasks(limit: Annotated[int, Query(ge=1, le=100)] = 50): ...
     ```
 
-    A bound enforced in the handler body (`min(limit, 100)`, `if limit > MAX: raise`) or
-    by the project's own parameter factory (`limit: int = LimitBody()`) is recognised.
+    A bound enforced in the handler body (`min(limit, 100)`, `if limit > MAX: raise`), in
+    a function the handler hands the value to (one or two calls down), or by the
+    project's own parameter factory (`limit: int = LimitBody()`) is recognised. A limit
+    that defaults to `None` (omitting it returns every row anyway) or that only
+    administrators choose (an admin/superuser dependency, or a value read only under an
+    admin check) is information.
 
     ## Known problems
-    A bound enforced further down (in the service the handler calls) is not seen.
+    A bound enforced further down than two calls, or through a value renamed on the way,
+    is not seen. Internal APIs for trusted workers are not told apart from public ones.
 
     ## References
     - [FastAPI: Query parameters and string validations](https://fastapi.tiangolo.com/tutorial/query-params-str-validations/)
@@ -125,9 +172,23 @@ class UnboundedLimit(Rule):
                     continue
                 if _checked(param.name, body) or _project_factory(ctx, defaults.get(param.name)):
                     continue
+                if _capped_below(ctx.index, route.fact.qualname, param.name):
+                    continue
+                default = defaults.get(param.name)
+                if isinstance(default, ast.Call) and default.args:
+                    default = default.args[0]  # `Query(None)`
+                elif isinstance(default, ast.Call):
+                    default = next((k.value for k in default.keywords if k.arg == "default"), None)
+                # omitting the value returns every row anyway (that is FA203's concern), or
+                # only administrators pick it: information
+                quiet = (
+                    isinstance(default, ast.Constant) and default.value is None
+                ) or _admin_only(ctx, route, handler, param.name)
                 yield self.finding(
                     ctx,
                     (param.line, param.col, param.line, param.col + len(param.name)),
                     f"`{param.name}` has no upper bound",
                     f"declare `{param.name}: Annotated[int, Query(ge=1, le=100)]`",
+                    severity=Severity.INFO if quiet else None,
+                    confidence=Confidence.LOW if quiet else None,
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from fastapi_architect.codebase.index import ProjectIndex
 from fastapi_architect.review.fix import add_keyword
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
@@ -38,12 +39,16 @@ class ForeignKeyWithoutIndex(Rule):
     ```
 
     It is a warning when a query of the project filters on the column (`Model.column` in
-    `where()`/`filter()`, or the column's name in `filter_by()`); otherwise (a lookup
-    table of a few rows, a parent rarely deleted) it is information only.
+    `where()`/`filter()`, or the column's name in `filter_by()`) and the referenced table
+    is not an enum-like lookup table (at most three columns, none a foreign key);
+    otherwise (a lookup table of a few rows, a parent rarely deleted) it is information
+    only.
 
     ## Known problems
     Indexes created only in migrations are not seen; declare them on the model too so
-    that the model and the database agree.
+    that the model and the database agree. How many rows a table holds is not known: a
+    filtered foreign key of a table that stays small (a few rows per parent) is still
+    a warning.
 
     ## References
     - [PostgreSQL: Foreign keys](https://www.postgresql.org/docs/current/ddl-constraints.html#DDL-CONSTRAINTS-FK)
@@ -70,7 +75,9 @@ class ForeignKeyWithoutIndex(Rule):
                 # a parent rarely deleted) the index may not pay for itself
                 filtered = bool({f"{c.name}.{col.name}" for c in [cls, *tables]} & index.filtered)
                 by_keyword = f"*.{col.name}" in index.filtered  # some table's column of that name
-                loud = filtered or by_keyword
+                # a lookup table of a few columns (`team(name)`, `status(id, label)`)
+                # holds few rows: its deletes are rare and a join to it is cheap
+                loud = (filtered or by_keyword) and not _lookup_table(index, col.foreign_key)
                 call = _column_call(ctx, col.line, col.col, col.end_line, col.end_col)
                 edit = None if call is None else add_keyword(call, "index=True")
                 yield self.finding(
@@ -82,6 +89,16 @@ class ForeignKeyWithoutIndex(Rule):
                     confidence=None if loud else Confidence.LOW,
                     edits=() if edit is None else (edit,),
                 )
+
+
+def _lookup_table(index: ProjectIndex, foreign_key: str) -> bool:
+    """The referenced table is enum-like: at most three columns, none a foreign key."""
+    name = foreign_key.rpartition(".")[0] or foreign_key
+    targets = [t for t in index.tables if name in {t.tablename, t.name}]
+    if len(targets) != 1:
+        return False
+    columns = index.all_columns(targets[0])
+    return 0 < len(columns) <= 3 and all(c.foreign_key is None for c in columns)
 
 
 COLUMN_CALLS = frozenset({"Field", "mapped_column", "Column"})

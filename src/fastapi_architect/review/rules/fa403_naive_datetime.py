@@ -19,7 +19,22 @@ _TEXT_CALLS = frozenset({"str", "print", "repr", "format", "len", "int", "float"
 _TEXT_METHODS = frozenset(
     {"strftime", "ctime", "date", "time", "weekday", "isoweekday", "timetuple"}
 )
+# calls that write the value into a query: `.values(at=now)`, `.where(...)`, `session.add`
+_SQL_CALLS = frozenset(
+    {"values", "update", "insert", "where", "filter", "filter_by", "add", "execute", "set"}
+)
 SKIP, QUIET, LOUD, WRONG = 0, 1, 2, 3
+
+
+def _column(node: ast.expr) -> bool:
+    """`Model.column` (or `col(Model.column)`): a side of a comparison the database makes."""
+    if isinstance(node, ast.Call) and len(node.args) == 1:
+        node = node.args[0]
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id[:1].isupper()
+    )
 
 
 def _parents(scope: ast.AST) -> dict[int, ast.AST]:
@@ -87,13 +102,18 @@ class _Uses:
             return self.of(parent, depth)
         if isinstance(parent, ast.Compare):
             others = [parent.left, *parent.comparators]
-            if all(o is node or _naive_expr(o) for o in others):
-                return QUIET  # naive against naive, on the same clock
-            return LOUD
+            if any(o is not node and _column(o) for o in others):
+                return LOUD  # `Model.expires_at < now`: the database reads the zone
+            # a comparison that runs compares two naive values (naive against aware
+            # raises): both ends of one convention
+            return QUIET
         if isinstance(parent, ast.FormattedValue | ast.JoinedStr):
             return QUIET
         if isinstance(parent, ast.keyword):
-            return QUIET if parent.arg in _CLAIMS else LOUD
+            if parent.arg in _CLAIMS:
+                return QUIET
+            call = self.parents.get(id(parent))
+            return self._argument(call) if isinstance(call, ast.Call) else LOUD
         if isinstance(parent, ast.Dict):
             key = next(
                 (k for k, v in zip(parent.keys, parent.values, strict=False) if v is node), None
@@ -102,7 +122,7 @@ class _Uses:
                 return QUIET
             return LOUD
         if isinstance(parent, ast.Call):
-            return QUIET if last_name(dotted(parent.func)) in _TEXT_CALLS else LOUD
+            return self._argument(parent)
         if isinstance(parent, ast.Assign | ast.AnnAssign | ast.NamedExpr):
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
             if all(_on_self(t) for t in targets) and not self.in_model:
@@ -119,6 +139,8 @@ class _Uses:
             names = {t.id for t in targets if isinstance(t, ast.Name)}
             if not names or depth >= 3:
                 return QUIET
+            if any(self._made_aware(n) for n in names):
+                return SKIP
             return max(
                 (
                     self.of(use, depth + 1)
@@ -134,6 +156,33 @@ class _Uses:
         if isinstance(parent, ast.IfExp | ast.BoolOp | ast.Tuple | ast.List):
             return self.of(parent, depth)
         return QUIET
+
+    def _argument(self, call: ast.Call) -> int:
+        """A naive value handed to a call: a model or schema (a class) keeps or sends it,
+        a query writes it; a function reading local time (a scheduler, a recurrence rule)
+        gets what `now()` means, but a UTC value it would read as local."""
+        name = last_name(dotted(call.func))
+        if name in _TEXT_CALLS:
+            return QUIET
+        if name[:1].isupper() or name in _SQL_CALLS:
+            return LOUD
+        return QUIET if self.name.endswith(".now") else LOUD
+
+    def _made_aware(self, name: str) -> bool:
+        """`value = value.replace(tzinfo=UTC)`: the name is made aware before it is used."""
+        for node in ast.walk(self.scope):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Attribute)
+                and node.value.func.attr in {"replace", "astimezone"}
+                and isinstance(node.value.func.value, ast.Name)
+                and node.value.func.value.id == name
+                and (node.value.args or any(k.arg == "tzinfo" for k in node.value.keywords))
+            ):
+                return True
+        return False
 
     def _method(self, attr: ast.Attribute) -> int:
         call = self.parents.get(id(attr))
