@@ -38,7 +38,7 @@ def test_a_new_required_field_in_the_spec_breaks_the_committed_api(
     git("commit", "-q", "-m", "generated")
     spec = project / "architect.yaml"
     text = spec.read_text().replace(
-        "      priority:", "      estimate: {type: integer, min: 0, max: 100}\n      priority:"
+        "      priority:", "      estimate: {type: integer, min: 0, max: 100}\n      priority:", 1
     )
     spec.write_text(text)
     generate_project(load_spec(spec), text, project, force=True)

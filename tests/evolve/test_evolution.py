@@ -34,6 +34,9 @@ def v2_spec(v1_text: str) -> str:
     fields = task["fields"]
     details = {**fields.pop("description"), "renamed_from": "description"}
     fields["details"] = details
+    # Prompts name fields: check refuses one naming the old name, so they follow the rename.
+    for action in task.get("ai", {}).values():
+        action["prompt"] = action["prompt"].replace("{description}", "{details}")
     fields["status"]["values"] = [*fields["status"]["values"], "blocked"]
     fields["estimate_minutes"] = {"type": "integer", "required": False, "min": 0}
     fields["pinned"] = {"type": "boolean", "default": False}

@@ -490,7 +490,7 @@ def test_design_from_a_spec_file_returns_the_document_and_writes_nothing(root: P
     assert (data["endpoints"], data["tables"]) == (33, 9)
     assert data["risks"] > 0
     assert data["adrs"][0] == "Authentication: builtin"
-    assert len(data["adrs"]) == 5
+    assert len(data["adrs"]) == 6
     assert data["unknown"] == []
     question = data["open_questions"][0]
     assert question["location"] == {"file": "specs/taskflow.yaml", "line": 35, "column": 15}
