@@ -22,7 +22,7 @@ import yaml
 from tests.conftest import EXAMPLES, REDIS_URL, ROOT, require_service, run
 from tests.generate.test_generated_backends import COMPARE, passed
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated-backends")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated-backends-b")]
 
 ROWS = 10_000
 HAND_EDIT = "# Hand edit: kept across regeneration.\nHAND_EDITED = True\n"

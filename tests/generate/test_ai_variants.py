@@ -14,7 +14,7 @@ from fastapi_architect.generate import generate_project
 from fastapi_architect.review import ReviewConfig, review
 from tests.conftest import run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated-backends")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("generated-backends-b")]
 
 STREAMED_ONLY = """\
 project: {name: notebook}
