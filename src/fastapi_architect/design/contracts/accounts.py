@@ -416,21 +416,7 @@ class AccountContracts(ContractsBase):
         )
         api = self.spec.api
         params = (
-            ParameterDesign(
-                name="limit",
-                location="query",
-                type="integer",
-                required=False,
-                default=str(api.default_page_size),
-                constraints=(">= 1", f"<= {api.max_page_size}"),
-            ),
-            ParameterDesign(
-                name="cursor",
-                location="query",
-                type="string",
-                required=False,
-                constraints=("max length 512",),
-            ),
+            *self._page_params(),
             ParameterDesign(
                 name="resource",
                 location="query",

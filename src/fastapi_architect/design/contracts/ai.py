@@ -11,7 +11,6 @@ from fastapi_architect.design.model import (
     ExampleRequest,
     ExampleResponse,
     FieldDesign,
-    ParameterDesign,
     SchemaDesign,
 )
 from fastapi_architect.spec.model import AiAction, AiOutputField
@@ -127,23 +126,7 @@ class AiContracts(ContractsBase):
                     api.default_page_size,
                 ),
             ),
-            parameters=(
-                ParameterDesign(
-                    name="limit",
-                    location="query",
-                    type="integer",
-                    required=False,
-                    default=str(api.default_page_size),
-                    constraints=(">= 1", f"<= {api.max_page_size}"),
-                ),
-                ParameterDesign(
-                    name="cursor",
-                    location="query",
-                    type="string",
-                    required=False,
-                    constraints=("max length 512",),
-                ),
-            ),
+            parameters=self._page_params(),
             pagination=(
                 f"cursor (keyset), newest first: `limit` 1-{api.max_page_size} "
                 f"(default {api.default_page_size}); a user's own calls, an administrator's "

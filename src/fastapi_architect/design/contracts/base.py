@@ -161,6 +161,27 @@ class ContractsBase:
             return (("Authorization", "Bearer <access token>"),)
         return ()
 
+    def _page_params(self) -> tuple[ParameterDesign, ParameterDesign]:
+        """`limit` and `cursor` of a page, newest first."""
+        api = self.spec.api
+        return (
+            ParameterDesign(
+                name="limit",
+                location="query",
+                type="integer",
+                required=False,
+                default=str(api.default_page_size),
+                constraints=(">= 1", f"<= {api.max_page_size}"),
+            ),
+            ParameterDesign(
+                name="cursor",
+                location="query",
+                type="string",
+                required=False,
+                constraints=("max length 512",),
+            ),
+        )
+
     def _list_params(
         self, sort_values: tuple[str, ...], default_sort: str
     ) -> list[ParameterDesign]:
