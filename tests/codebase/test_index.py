@@ -189,3 +189,30 @@ def test_auth_is_followed_through_an_alias_in_a_dependency(tree):
     )
     (route,) = build_index(root).routes
     assert route.auth_via == "app.routes.get_service"
+
+
+def test_a_library_whose_submodules_share_the_projects_names_is_not_the_project(tree):
+    # reviewed from inside its package: `app.schemas` is the project's `schemas`, but
+    # `fastapi.security` and `strawberry.types` stay the libraries', though the project
+    # has its own `security.py` and `types.py`
+    root = tree(
+        {
+            "__init__.py": "",
+            "security.py": "def check(): ...\n",
+            "types.py": "",
+            "schemas.py": "",
+            "routes.py": """
+                from app.schemas import Item
+                from app.security import check
+                from fastapi.security import OAuth2PasswordBearer
+                from fastapi import APIRouter, Depends
+                from fastapi.responses import JSONResponse
+                from strawberry.types import Info
+                from strawberry.fastapi import GraphQLRouter
+            """,
+        }
+    )
+    index = build_index(root)
+    assert index.module_for("app.security") is index.module_for("security") is not None
+    assert index.module_for("fastapi.security") is None
+    assert index.module_for("strawberry.types") is None

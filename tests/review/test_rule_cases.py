@@ -86,7 +86,7 @@ def test_fa304_does_not_take_a_run_time_prefix_for_a_path_parameter():
     assert findings("FA304", {"app/endpoints.py": ENDPOINTS, "app/main.py": main}) == []
 
 
-def test_fa113_lets_a_test_forge_an_unsigned_token_but_not_accept_one():
+def test_test_code_is_not_reviewed_but_its_suppressions_are():
     code = """
         import jwt
 
@@ -94,10 +94,12 @@ def test_fa113_lets_a_test_forge_an_unsigned_token_but_not_accept_one():
             return jwt.encode({"sub": "1"}, "", algorithm="none")
 
         def accepted(token: str) -> dict:
-            return jwt.decode(token, "", algorithms=["none"])
+            return jwt.decode(token, "", algorithms=["none"])  # architect: ignore[FA104]
     """
-    assert findings("FA113", {"tests/test_auth.py": code}) == [("tests/test_auth.py", 7)]
     assert findings("FA113", {"app/auth.py": code}) == [("app/auth.py", 4), ("app/auth.py", 7)]
+    for path in ("tests/test_auth.py", "app/tests/helpers.py", "test_auth.py", "conftest.py"):
+        assert findings("FA113", {path: code}) == []
+        assert findings("FA001", {path: code}) == [(path, 7)]
 
 
 LOGIN = """

@@ -294,3 +294,197 @@ def test_fa103_a_read_of_a_row_owned_only_by_its_creator_is_a_warning():
     assert findings("FA103", files) == [("app/roles.py", 17, "warning")]
     files["app/roles.py"] = code.format(owner="owner_id")
     assert findings("FA103", files) == [("app/roles.py", 17, "error")]
+
+
+def test_fa204_only_a_list_of_what_grows_with_use_is_a_warning():
+    routes = """
+        from fastapi import APIRouter, Depends
+        from app.deps import get_current_user
+        router = APIRouter()
+
+        @router.get("/agents/{agent_id}/messages")
+        def agent_history(agent_id: int, limit: int = 100, user=Depends(get_current_user)):
+            return {"limit": limit}
+
+        @router.get("/tags")
+        def list_tags(limit: int = 100, user=Depends(get_current_user)):
+            return {"limit": limit}
+
+        @router.get("/projects/{project_id}")
+        def list_runs(project_id: int, page_size: int = 50, user=Depends(get_current_user)):
+            return {"size": page_size}
+    """
+    files = {"app/deps.py": "def get_current_user(): ...\n", "app/routes.py": routes}
+    assert findings("FA204", files) == [
+        ("app/routes.py", 6, "warning"),
+        ("app/routes.py", 10, "info"),
+        ("app/routes.py", 14, "warning"),
+    ]
+
+
+def test_fa403_a_naive_value_is_a_warning_only_where_a_column_is_timezone_aware():
+    code = """
+        from datetime import UTC, datetime
+        from sqlalchemy import Column, DateTime, Integer
+        from sqlalchemy.orm import DeclarativeBase
+
+        class Base(DeclarativeBase): ...
+
+        class Event(Base):
+            __tablename__ = "event"
+            id = Column(Integer, primary_key=True)
+            logged_at = Column(DateTime)
+            seen_at = Column(DateTime(timezone=True))
+
+        def record(event: Event) -> None:
+            event.logged_at = datetime.utcnow()
+            event.seen_at = datetime.utcnow()
+            event.created = datetime.now(UTC)
+
+        def recent(session):
+            return session.query(Event).filter(Event.seen_at > datetime.utcnow())
+    """
+    assert findings("FA403", {"app/models.py": code}) == [
+        ("app/models.py", 14, "info"),
+        ("app/models.py", 15, "warning"),
+        ("app/models.py", 19, "warning"),
+    ]
+
+
+def test_fa601_the_sdk_default_is_information_unless_the_file_bounds_another_client():
+    alone = """
+        from fastapi import FastAPI
+        from openai import AsyncOpenAI
+
+        app = FastAPI()
+        client = AsyncOpenAI()
+
+        @app.post("/summaries")
+        async def summarize(text: str) -> dict:
+            answer = await client.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": text}], max_tokens=300
+            )
+            return {"summary": answer.choices[0].message.content}
+    """
+    assert findings("FA601", {"app/main.py": alone}) == [("app/main.py", 5, "info")]
+    bounded = alone.replace(
+        "client = AsyncOpenAI()",
+        "client = AsyncOpenAI()\n        judge = AsyncOpenAI(timeout=20)",
+    )
+    assert findings("FA601", {"app/main.py": bounded}) == [("app/main.py", 5, "warning")]
+
+
+def test_fa106_expiry_checked_by_hand_after_the_decode_is_not_reported():
+    code = """
+        import time
+        import jwt
+
+        def load(token: str, key: str) -> dict:
+            claims = jwt.decode(token, key, algorithms=["HS256"], options={"verify_exp": False})
+            if claims["exp"] < time.time():
+                raise ValueError("expired")
+            return claims
+
+        def load_validated(token: str, key: str) -> dict:
+            claims = jwt.decode(token, key, algorithms=["HS256"], options={"verify_exp": False})
+            _validate_token_expiry(claims)
+            return claims
+
+        def _validate_token_expiry(claims: dict) -> None: ...
+    """
+    unchecked = """
+        import jwt
+
+        def load_any(token: str, key: str) -> dict:
+            return jwt.decode(token, key, algorithms=["HS256"], options={"verify_exp": False})
+
+        def issue(key: str) -> str:
+            return jwt.encode({"sub": "1", "exp": 1}, key, algorithm="HS256")
+    """
+    files = {"app/auth.py": code, "app/other.py": unchecked}
+    assert findings("FA106", files) == [("app/other.py", 4, "error")]
+
+
+def test_fa110_wildcard_credentials_without_browser_credentials_is_information():
+    main = """
+        from fastapi import FastAPI
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app = FastAPI()
+        app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+    """
+    bearer = """
+        from fastapi.security import HTTPBearer
+        scheme = HTTPBearer()
+    """
+    cookie = """
+        from fastapi import Response
+
+        def login(response: Response) -> None:
+            response.set_cookie("session", "value", httponly=True)
+    """
+    files = {"app/main.py": main, "app/auth.py": bearer}
+    assert findings("FA110", files) == [("app/main.py", 5, "info")]
+    files["app/auth.py"] = cookie
+    assert findings("FA110", files) == [("app/main.py", 5, "error")]
+
+
+def test_fa201_a_sync_session_on_sqlite_alone_is_information():
+    routes = """
+        from fastapi import APIRouter, Depends
+        from sqlalchemy.orm import Session
+        from app.db import get_session
+        router = APIRouter()
+
+        @router.get("/dashboards")
+        async def dashboards(session: Session = Depends(get_session)) -> list:
+            return session.query(Dashboard).all()
+    """
+    db = """
+        from sqlalchemy import create_engine
+        engine = create_engine("sqlite:///{}/app.db".format(ROOT))
+        def get_session(): ...
+    """
+    files = {"app/routes.py": routes, "app/db.py": db}
+    assert findings("FA201", files) == [("app/routes.py", 8, "info")]
+    files["app/db.py"] = db.replace("sqlite:///{}/app.db", "postgresql+psycopg://db/{}")
+    assert findings("FA201", files) == [("app/routes.py", 8, "warning")]
+    files["app/db.py"] = db.replace('"sqlite:///{}/app.db".format(ROOT)', "settings.url")
+    assert findings("FA201", files) == [("app/routes.py", 8, "warning")]
+
+
+def test_fa107_a_password_property_over_a_private_column_is_not_plain_text():
+    models = """
+        from sqlalchemy import Column, Integer, Text
+        from sqlalchemy.orm import DeclarativeBase, synonym
+
+        class Base(DeclarativeBase): ...
+
+        class EncryptedPassword:
+            _password = Column("password", Text)
+
+            def set_password(self, value: str) -> None:
+                self._password = encrypt(value)
+
+            password = synonym("_password", descriptor=property(None, set_password))
+
+        class Connection(Base, EncryptedPassword):
+            __tablename__ = "connection"
+            id = Column(Integer, primary_key=True)
+
+        class Account(Base):
+            __tablename__ = "account"
+            id = Column(Integer, primary_key=True)
+            password = Column(Text)
+    """
+    routes = """
+        from app.models import Account, Connection
+
+        def save_connection(body) -> Connection:
+            return Connection(password=body.password)
+
+        def save_account(body) -> Account:
+            return Account(password=body.password)
+    """
+    files = {"app/models.py": models, "app/routes.py": routes}
+    assert findings("FA107", files) == [("app/routes.py", 7, "error")]

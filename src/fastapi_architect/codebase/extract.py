@@ -36,28 +36,71 @@ BOUND_KEYWORDS = frozenset({"le", "lt", "max_length", "max_items", "max_digits"}
 _ROUTE_OWNER_HINT = re.compile(r"(router|app|api|route|bp|blueprint)", re.IGNORECASE)
 
 
-def makes_aware_time(tree: ast.Module) -> bool:
-    """Whether the module makes timezone-aware datetimes of its own: a
-    `DateTime(timezone=True)` column, `datetime.now(UTC)`, `fromtimestamp(ts, tz)`.
-    (Making a naive UTC value aware for output, `.replace(tzinfo=...)`, does not count.)"""
+def uses_browser_credentials(tree: ast.Module) -> bool:
+    """Whether the module handles credentials a browser sends by itself: cookies
+    (`set_cookie`, `Cookie()`, `APIKeyCookie`, `request.cookies`, sessions) or HTTP
+    Basic."""
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        for kw in node.keywords:
-            if (
-                kw.arg == "timezone"
-                and isinstance(kw.value, ast.Constant)
-                and kw.value.value is True
-            ):
-                return True
-        name = last_name(dotted(node.func))
-        given = [a for a in node.args if not (isinstance(a, ast.Constant) and a.value is None)]
-        given += [k.value for k in node.keywords if k.arg == "tz"]
-        if name == "now" and given:
-            return True
-        if name == "fromtimestamp" and len(given) > 1:
+        name = (
+            node.id
+            if isinstance(node, ast.Name)
+            else node.attr
+            if isinstance(node, ast.Attribute)
+            else node.name
+            if isinstance(node, ast.alias)
+            else None
+        )
+        if name is not None and (
+            "cookie" in name.lower() or name in {"SessionMiddleware", "HTTPBasic"}
+        ):
             return True
     return False
+
+
+_DATABASE_URL = re.compile(
+    r"^(sqlite|postgres|postgresql|mysql|mariadb|oracle|mssql|cockroachdb)(\+\w+)?://"
+)
+
+
+def database_kinds(tree: ast.Module) -> tuple[str, ...]:
+    """The databases the module's URL literals name (`sqlite:///...`, `postgresql+
+    asyncpg://...`), as their schemes without the driver."""
+    out: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            match = _DATABASE_URL.match(node.value)
+            if match is not None:
+                kind = match.group(1)
+                out.append("postgresql" if kind == "postgres" else kind)
+    return tuple(sorted(set(out)))
+
+
+def aware_columns(tree: ast.Module) -> tuple[str, ...]:
+    """Class attributes declared timezone-aware: `at = Column(DateTime(timezone=True))`,
+    `at: datetime = Field(sa_type=DateTime(timezone=True))`."""
+    out: list[str] = []
+    for cls in ast.walk(tree):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        for stmt in cls.body:
+            target = (
+                stmt.targets[0]
+                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                else stmt.target
+                if isinstance(stmt, ast.AnnAssign)
+                else None
+            )
+            value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
+            if not isinstance(target, ast.Name) or value is None:
+                continue
+            if any(
+                kw.arg == "timezone" and isinstance(kw.value, ast.Constant) and kw.value.value
+                for call in ast.walk(value)
+                if isinstance(call, ast.Call)
+                for kw in call.keywords
+            ):
+                out.append(target.id)
+    return tuple(dict.fromkeys(out))
 
 
 _FILTERS = frozenset({"where", "filter", "filter_by", "and_", "or_", "having", "exclude", "get"})
@@ -428,7 +471,9 @@ class _Extractor(ClassReader):
             aliases=tuple(self.aliases),
             classes=tuple(self.classes),
             instances=tuple(self.instances),
-            aware_time=makes_aware_time(tree),
+            aware_columns=aware_columns(tree),
+            browser_credentials=uses_browser_credentials(tree),
+            databases=database_kinds(tree),
             filtered=filtered_columns(tree),
         )
 

@@ -180,11 +180,15 @@ class ModuleFacts:
     aliases: tuple[AliasFact, ...] = ()
     classes: tuple[ClassFact, ...] = ()
     instances: tuple[tuple[str, str], ...] = field(default=())
-    aware_time: bool = False
+    aware_columns: tuple[str, ...] = ()
+    """Columns declared timezone-aware (`DateTime(timezone=True)`), by attribute name."""
+    browser_credentials: bool = False
+    """The module handles cookies, sessions or HTTP Basic: credentials a browser sends."""
+    databases: tuple[str, ...] = ()
+    """Databases named by URL literals in the module (`sqlite`, `postgresql`, `mysql`)."""
     filtered: tuple[str, ...] = ()
     """Columns a query filters on: `Model.column` in `where()`/`filter()`, `*.column` for a
     keyword of `filter_by()`."""
-    """The module makes timezone-aware datetimes (`timezone=True` columns, `now(UTC)`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -136,12 +136,20 @@ class ProjectIndex:
                 self._by_last[last_name(qual)].append(qual)
         self._auth_memo: dict[str, bool] = {}
         self._mutates_memo: dict[tuple[str, str], bool] = {}
-        self.aware_time = any(m.aware_time for m in self.modules.values())
+        self.aware_columns: frozenset[str] = frozenset(
+            name for m in self.modules.values() for name in m.aware_columns
+        )
+        """Columns some model declares timezone-aware, by attribute name."""
+        self.browser_credentials = any(m.browser_credentials for m in self.modules.values())
+        """Somewhere the project handles cookies, sessions or HTTP Basic."""
+        databases = {d for m in self.modules.values() for d in m.databases}
+        self.sqlite_only = databases == {"sqlite"}
+        """The only database URLs the project writes are SQLite's: a local, in-process
+        database."""
         self.filtered: frozenset[str] = frozenset(
             name for m in self.modules.values() for name in m.filtered
         )
         """`Model.column` (or `*.column`) that some query filters on."""
-        """Somewhere the project makes timezone-aware datetimes."""
         self._includes: dict[str, list[IncludeFact]] = defaultdict(list)
         for facts in self.modules.values():
             for inc in facts.includes:
@@ -172,7 +180,8 @@ class ProjectIndex:
         if "__init__" not in self.by_module:
             return frozenset()
         tops = {m.partition(".")[0] for m in self.by_module}
-        out: set[str] = set()
+        found: Counter[str] = Counter()
+        missed: Counter[str] = Counter()
         for facts in self.modules.values():
             for target in (*facts.imported_modules, *(t for _, t in facts.imports)):
                 head, _, rest = target.partition(".")
@@ -181,8 +190,12 @@ class ProjectIndex:
                 if rest.partition(".")[0] in tops and (
                     rest in self.by_module or rest.rpartition(".")[0] in self.by_module
                 ):
-                    out.add(head)
-        return frozenset(out)
+                    found[head] += 1
+                else:
+                    missed[head] += 1
+        # A library whose submodules share a name with the project's (`strawberry.types`
+        # and the project's `types.py`) also imports what the project does not have.
+        return frozenset(h for h, n in found.items() if missed[h] * 4 <= n)
 
     def _inner(self, qualname: str) -> str:
         """`app.schemas.X` -> `schemas.X` when `app` is the reviewed package itself."""

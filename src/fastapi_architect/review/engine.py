@@ -57,6 +57,8 @@ def run_rules(
     findings: list[Finding] = []
     errors: list[ParseError] = []
     for rule in rules:
+        if ctx.is_test and not rule.reviews_tests:
+            continue
         try:
             findings.extend(rule.check(ctx))
         except Exception as exc:  # one broken rule must not stop the review

@@ -153,6 +153,9 @@ class Rule:
     severity: ClassVar[Severity]
     confidence: ClassVar[Confidence]
     cwe: ClassVar[int | None] = None
+    # Test code is not the application: rules skip files under `tests/`, `test_*.py`,
+    # `conftest.py` unless they are about the file itself (unreadable, a suppression).
+    reviews_tests: ClassVar[bool] = False
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         raise NotImplementedError

@@ -43,6 +43,7 @@ class UnreadableFile(Rule):
     slug = "unreadable-file"
     severity = Severity.ERROR
     confidence = Confidence.HIGH
+    reviews_tests = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         # A file that reaches the rules was parsed: the engine reports the others.

@@ -44,6 +44,7 @@ class SuppressionWithoutReason(Rule):
     slug = "suppression-without-reason"
     severity = Severity.WARNING
     confidence = Confidence.HIGH
+    reviews_tests = True
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for sup in parse_suppressions(ctx.lines).values():

@@ -35,6 +35,33 @@ def _dependencies(index: ProjectIndex) -> frozenset[str]:
     return cached
 
 
+def _checks_expiry(scope: ast.AST, module: ast.AST) -> bool:
+    """Expiry is checked by hand: the function reads the `exp` claim (`payload["exp"]`,
+    `claims.get("exp")`, `token.exp`), or the module compares a `.exp` or hands the
+    claims to an expiry check (`_validate_token_expiry(...)`) after the decode returns."""
+    for node in ast.walk(scope):
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and isinstance(node.slice, ast.Constant)
+            and node.slice.value == "exp"
+        ):
+            return True
+        if isinstance(node, ast.Call) and last_name(ast.unparse(node.func)) == "get":
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.Constant) and first.value == "exp":
+                return True
+    for node in ast.walk(module):
+        if isinstance(node, ast.Compare) and any(
+            isinstance(side, ast.Attribute) and side.attr == "exp"
+            for side in (node.left, *node.comparators)
+        ):
+            return True
+        if isinstance(node, ast.Call) and "expir" in last_name(ast.unparse(node.func)).lower():
+            return True
+    return False
+
+
 def _authenticates(ctx: FileContext, call: ast.Call) -> bool:
     """The decode is in a dependency of a route: its claims decide who the caller is."""
     scope = ctx.scope_of(call)
@@ -88,7 +115,9 @@ class JwtVerificationDisabled(Rule):
     """## What it does
     Reports `jwt.decode(...)` (PyJWT, python-jose, authlib-style) called without an
     `algorithms` list, with `verify=False`, or with `options` that turn off signature or
-    expiry verification.
+    expiry verification. Expiry turned off is not reported when it is checked by hand:
+    the function reads the `exp` claim, or the module compares a `.exp` or calls an
+    expiry check on the claims.
 
     ## Why is this bad?
     Without a fixed algorithm list a token can pick its own algorithm (the `none` and
@@ -173,6 +202,8 @@ class JwtVerificationDisabled(Rule):
                     confidence=Confidence.HIGH if trusted else Confidence.MEDIUM,
                 )
             elif disabled:
+                if set(disabled) <= {"verify_exp"} and _checks_expiry(ctx.scope_of(node), ctx.tree):
+                    continue
                 yield self.finding(
                     ctx,
                     node,

@@ -69,7 +69,9 @@ class PlaintextPassword(Rule):
     optimistic-concurrency check of a hash) is not reported, nor are values named like a
     hash. Comparisons of two values of the same object (`body.password == body.confirm`)
     are not reported. Hashing done before the value reaches a variable named like a password
-    is not seen, so the value must be a plain reference for the rule to speak.
+    is not seen, so the value must be a plain reference for the rule to speak. A model
+    whose column is `_password` behind a `password` property is taken to encrypt or hash
+    in the setter.
 
     ## References
     - [OWASP Password Storage Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html)
@@ -83,8 +85,6 @@ class PlaintextPassword(Rule):
     cwe = 256
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        if ctx.is_test:
-            return
         for node in ctx.nodes:
             if isinstance(node, ast.Compare) and len(node.comparators) == 1:
                 if not isinstance(node.ops[0], ast.Eq | ast.NotEq):
@@ -103,11 +103,16 @@ class PlaintextPassword(Rule):
                         "store an argon2/bcrypt hash and check it with the library's verify()",
                     )
             elif isinstance(node, ast.Call):
-                if ctx.index.table(ctx.qualify(node.func)) is None:
+                table = ctx.index.table(ctx.qualify(node.func))
+                if table is None:
                     continue
+                # `_password` is the column and `password` a property that encrypts or
+                # hashes on the way in
+                wrapped = {c.name for c in ctx.index.all_columns(table) if c.name[:1] == "_"}
                 for kw in node.keywords:
                     ref = _password_ref(kw.value)
-                    if kw.arg in STORED and ref and _from_request(ref):
+                    stored = kw.arg in STORED and f"_{kw.arg}" not in wrapped
+                    if kw.arg is not None and stored and ref and _from_request(ref):
                         yield self._stored(ctx, kw.value, kw.arg)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target = node.targets[0]

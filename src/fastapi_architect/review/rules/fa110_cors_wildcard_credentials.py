@@ -52,7 +52,10 @@ class CorsWildcardCredentials(Rule):
     ```
 
     ## Known problems
-    Origins read from settings are not followed; only literal lists are checked.
+    Origins read from settings are not followed; only literal lists are checked. In a
+    project with no cookie, session or HTTP Basic handling (bearer tokens in a header
+    only) the finding is information: a browser has no credentials to attach for a
+    foreign origin, until the project adds cookies.
 
     ## References
     - [FastAPI: CORS](https://fastapi.tiangolo.com/tutorial/cors/)
@@ -76,9 +79,15 @@ class CorsWildcardCredentials(Rule):
                 and last_name(dotted(node.args[0])) == "CORSMiddleware"
             )
             if is_cors and _any_origin(node) and is_true(keyword(node, "allow_credentials")):
+                # Credentials here are what a browser attaches by itself; a bearer token
+                # in a header is not one of them.
+                rides = ctx.index.browser_credentials
                 yield self.finding(
                     ctx,
                     node,
-                    "CORS allows any origin with credentials",
+                    "CORS allows any origin with credentials"
+                    + ("" if rides else " (no cookie, session or HTTP Basic auth seen)"),
                     "list the exact front-end origins in `allow_origins` (from settings)",
+                    severity=None if rides else Severity.INFO,
+                    confidence=None if rides else Confidence.MEDIUM,
                 )

@@ -57,8 +57,6 @@ class DebugEnabled(Rule):
     cwe = 489
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        if ctx.is_test:
-            return
         # `if in_debug_mode(): app = FastAPI(debug=True)`: debug only where it is asked for
         switched = {
             id(inner)

@@ -58,8 +58,6 @@ class JwtNoneAlgorithm(Rule):
             name = ctx.qualify(node.func)
             if last_name(name) not in {"encode", "decode"} or "jwt" not in name.lower():
                 continue
-            if ctx.is_test and last_name(name) == "encode":
-                continue
             values: list[ast.expr] = []
             for kw in ("algorithm", "algorithms"):
                 value = keyword(node, kw)

@@ -76,6 +76,9 @@ class BlockingCallInAsync(Rule):
         return {"status": "done"}
     ```
 
+    A synchronous session in a project whose only database URLs are SQLite's is
+    information: an in-process database file blocks the loop only briefly.
+
     ## Known problems
     Blocking work hidden in another function that the handler calls is not followed.
     Calls in nested functions and lambdas (often handed to `run_in_threadpool`) are not
@@ -113,11 +116,17 @@ class BlockingCallInAsync(Rule):
                 elif id(node) not in awaited and (
                     called := method_call(node, sessions, SYNC_SESSION_METHODS)
                 ):
+                    # an in-process SQLite file answers in microseconds: the loop
+                    # stalls, but briefly
+                    local = ctx.index.sqlite_only
                     yield self.finding(
                         ctx,
                         node,
-                        f"synchronous `Session.{called[1]}()` inside `async def {fn.name}`",
+                        f"synchronous `Session.{called[1]}()` inside `async def {fn.name}`"
+                        + (" (SQLite)" if local else ""),
                         "use an AsyncSession (`await session.execute(...)`) or a plain `def`",
+                        severity=Severity.INFO if local else None,
+                        confidence=Confidence.MEDIUM if local else None,
                     )
 
     @staticmethod

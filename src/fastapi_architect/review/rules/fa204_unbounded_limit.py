@@ -62,6 +62,34 @@ def _checked(name: str, body: str) -> bool:
 
 
 ADMIN = re.compile(r"(admin|superuser|super_user|staff)", re.IGNORECASE)
+# What a list of grows with use, without bound: its page size is worth a cap. Tables of
+# configuration (users, projects, tags, settings) stay small enough that a large page
+# costs little.
+GROWS = frozenset(
+    {
+        "message", "event", "log", "run", "task", "job", "conversation", "chat", "history",
+        "trace", "span", "audit", "notification", "comment", "post", "item", "record",
+        "document", "metric", "execution", "transaction", "order", "payment", "activity",
+        "feed", "entry", "alert", "session", "thread", "reply", "interaction", "result",
+        "search",
+    }
+)  # fmt: skip
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _grows(route: Route) -> bool:
+    """The route lists something that grows with use: its last literal path segment or
+    its handler's name names it (`/agents/{id}/messages`, `list_runs`)."""
+    segments = [s for s in route.full_path.split("/") if s and not s.startswith("{")]
+    words = re.split(r"[^a-z]+", f"{segments[-1] if segments else ''} {route.fact.handler}".lower())
+    return any(_singular(w) in GROWS for w in words if w)
 
 
 def _capped_below(index: ProjectIndex, qualname: str, name: str) -> bool:
@@ -134,14 +162,21 @@ class UnboundedLimit(Rule):
 
     A bound enforced in the handler body (`min(limit, 100)`, `if limit > MAX: raise`), in
     a function the handler hands the value to (one or two calls down), or by the
-    project's own parameter factory (`limit: int = LimitBody()`) is recognised. A limit
-    that defaults to `None` (omitting it returns every row anyway) or that only
-    administrators choose (an admin/superuser dependency, or a value read only under an
-    admin check) is information.
+    project's own parameter factory (`limit: int = LimitBody()`) is recognised. It is a
+    warning when the route lists something that grows with use without bound (messages,
+    events, logs, runs, tasks, jobs, conversations, comments, documents, orders,
+    search results, ...: the last literal path segment or the handler's name says so).
+    A list of what stays small (users, projects, tags, settings), a limit that defaults
+    to `None` (omitting it returns every row anyway) or one only administrators choose
+    (an admin/superuser dependency, or a value read only under an admin check) is
+    information.
 
     ## Known problems
     A bound enforced further down than two calls, or through a value renamed on the way,
     is not seen. Internal APIs for trusted workers are not told apart from public ones.
+    What grows is read from names: a list of few rows named like one that grows (the
+    steps of one run) is a warning, and a growing one with an unusual name is
+    information.
 
     ## References
     - [FastAPI: Query parameters and string validations](https://fastapi.tiangolo.com/tutorial/query-params-str-validations/)
@@ -182,8 +217,10 @@ class UnboundedLimit(Rule):
                 # omitting the value returns every row anyway (that is FA203's concern), or
                 # only administrators pick it: information
                 quiet = (
-                    isinstance(default, ast.Constant) and default.value is None
-                ) or _admin_only(ctx, route, handler, param.name)
+                    (isinstance(default, ast.Constant) and default.value is None)
+                    or _admin_only(ctx, route, handler, param.name)
+                    or not _grows(route)
+                )
                 yield self.finding(
                     ctx,
                     (param.line, param.col, param.line, param.col + len(param.name)),

@@ -37,6 +37,12 @@ def _column(node: ast.expr) -> bool:
     )
 
 
+def _column_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Call) and len(node.args) == 1:
+        node = node.args[0]
+    return node.attr if isinstance(node, ast.Attribute) else None
+
+
 def _parents(scope: ast.AST) -> dict[int, ast.AST]:
     return {id(child): node for node in ast.walk(scope) for child in ast.iter_child_nodes(node)}
 
@@ -81,13 +87,19 @@ def _model_methods(ctx: FileContext) -> set[int]:
 class _Uses:
     """How a naive datetime is used: SKIP (made aware at once), QUIET (a duration, a
     display string, a token claim, a value never kept), LOUD (stored, compared, sent) or
-    WRONG (read as the wrong zone whatever the project's convention)."""
+    WRONG (read as the wrong zone: `utcnow().timestamp()`, local time labelled `Z`, a
+    column the project declares timezone-aware)."""
 
-    def __init__(self, scope: ast.AST, name: str, in_model: bool) -> None:
+    def __init__(self, scope: ast.AST, name: str, in_model: bool, aware: frozenset[str]) -> None:
         self.scope = scope
         self.parents = _parents(scope)
         self.name = name
         self.in_model = in_model
+        self.aware = aware
+
+    def _into(self, column: str | None) -> int:
+        """Stored into or compared with `column`: wrong when it is timezone-aware."""
+        return WRONG if column in self.aware else LOUD
 
     def of(self, node: ast.expr, depth: int = 0) -> int:
         parent = self.parents.get(id(node))
@@ -102,8 +114,10 @@ class _Uses:
             return self.of(parent, depth)
         if isinstance(parent, ast.Compare):
             others = [parent.left, *parent.comparators]
-            if any(o is not node and _column(o) for o in others):
-                return LOUD  # `Model.expires_at < now`: the database reads the zone
+            columns = [_column_name(o) for o in others if o is not node and _column(o)]
+            if columns:
+                # `Model.expires_at < now`: the database reads the zone
+                return max(self._into(c) for c in columns)
             # a comparison that runs compares two naive values (naive against aware
             # raises): both ends of one convention
             return QUIET
@@ -113,14 +127,17 @@ class _Uses:
             if parent.arg in _CLAIMS:
                 return QUIET
             call = self.parents.get(id(parent))
-            return self._argument(call) if isinstance(call, ast.Call) else LOUD
+            if not isinstance(call, ast.Call):
+                return LOUD
+            return max(self._argument(call), self._into(parent.arg))
         if isinstance(parent, ast.Dict):
             key = next(
                 (k for k, v in zip(parent.keys, parent.values, strict=False) if v is node), None
             )
             if isinstance(key, ast.Constant) and key.value in _CLAIMS:
                 return QUIET
-            return LOUD
+            name = key.value if isinstance(key, ast.Constant) else None
+            return self._into(name if isinstance(name, str) else None)
         if isinstance(parent, ast.Call):
             return self._argument(parent)
         if isinstance(parent, ast.Assign | ast.AnnAssign | ast.NamedExpr):
@@ -135,7 +152,9 @@ class _Uses:
                     for t in targets
                 ):
                     return QUIET
-                return LOUD
+                return max(
+                    self._into(t.attr if isinstance(t, ast.Attribute) else None) for t in targets
+                )
             names = {t.id for t in targets if isinstance(t, ast.Name)}
             if not names or depth >= 3:
                 return QUIET
@@ -214,12 +233,14 @@ class _Uses:
 class NaiveDatetime(Rule):
     """## What it does
     Reports `datetime.utcnow()`, `datetime.utcfromtimestamp()` and `datetime.now()`
-    without a timezone. It is a warning when the naive value is stored (a column, an
-    attribute, a field of a payload), compared, or returned, in a project that otherwise
-    makes timezone-aware datetimes, and when it is read in the wrong zone whatever the
-    convention (`utcnow().timestamp()`, local time formatted with a literal `Z`).
-    Otherwise (a duration between two naive times, a display string, a token `exp`
-    claim, a project that keeps naive UTC throughout) it is information only.
+    without a timezone. It is a warning when the naive value is read in the wrong zone:
+    stored into, or compared in a query with, a column the project declares
+    timezone-aware (`DateTime(timezone=True)`), `utcnow().timestamp()` (a UTC value read
+    as local time), local time formatted with a literal `Z`. A naive value stored,
+    compared or returned elsewhere is information: a project that keeps one naive
+    convention throughout (naive UTC everywhere, naive columns) is consistent, and
+    whether it does is more than one file shows. A duration between two naive times, a
+    display string or a token `exp` claim is information too.
 
     ## Why is this bad?
     These return naive datetimes: the database, the JSON and the client each guess the
@@ -273,12 +294,14 @@ class NaiveDatetime(Rule):
             if reader is None:
                 if model_methods is None:
                     model_methods = _model_methods(ctx)
-                reader = uses[id(scope)] = _Uses(scope, name, id(scope) in model_methods)
+                reader = uses[id(scope)] = _Uses(
+                    scope, name, id(scope) in model_methods, ctx.index.aware_columns
+                )
             reader.name = name
             use = reader.of(node)
             if use == SKIP:
                 continue
-            loud = use == WRONG or (use == LOUD and ctx.index.aware_time)
+            loud = use == WRONG
             short = name.removeprefix("datetime.")
             yield self.finding(
                 ctx,

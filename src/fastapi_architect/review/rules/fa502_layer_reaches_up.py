@@ -14,7 +14,9 @@ LOWER = frozenset({"services", "repositories", "models", "schemas"})
 class LayerReachesUp(Rule):
     """## What it does
     Reports an import, in a services, repositories, models or schemas module, of a
-    module of the API layer (routers, endpoints, views).
+    module of the API layer (routers, endpoints, views). It is information: layers are
+    read from folder and file names, and a module of constants or shared logic that
+    lives under an `api` folder is not HTTP code.
 
     ## Why is this bad?
     Layers depend downwards: API -> services -> repositories -> models. A service that
@@ -50,7 +52,7 @@ class LayerReachesUp(Rule):
 
     id = "FA502"
     slug = "layer-reaches-up"
-    severity = Severity.WARNING
+    severity = Severity.INFO
     confidence = Confidence.MEDIUM
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

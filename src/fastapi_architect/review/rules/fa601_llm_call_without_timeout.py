@@ -34,6 +34,11 @@ class LlmCallWithoutTimeout(Rule):
     route handler, a route dependency or a function one of them calls directly, a
     `litellm.completion`/`acompletion` call without `timeout=`.
 
+    A client left at the SDK's default is a warning when the same file bounds another
+    client or call (the project sizes its timeouts and this one was missed); otherwise it
+    is information, since the default is a bound, if a long one, and long generations
+    may be what the project wants.
+
     ## Why is this bad?
     The `openai` and `anthropic` SDKs wait 10 minutes for a response by default and retry
     twice: a stalled provider holds the request, its worker and its connection for up to
@@ -99,11 +104,17 @@ class LlmCallWithoutTimeout(Rule):
     cwe = 400
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        if ctx.is_test or not uses_llm(ctx):
+        if not uses_llm(ctx):
             return
         calls = list(llm_calls(ctx))
         serves = bool(ctx.index.routes)
         script = _is_script(ctx)
+        # The file bounds some client or call: one left at the default is an oversight.
+        bounded = any(
+            client_class(ctx, n) is not None and keyword(n, "timeout") is not None
+            for n in ctx.nodes
+            if isinstance(n, ast.Call)
+        ) or any(_covered(ctx, c) and not c.passes_kwargs for c in calls)
         for node in ctx.nodes:
             if not isinstance(node, ast.Call):
                 continue
@@ -135,6 +146,8 @@ class LlmCallWithoutTimeout(Rule):
                 f"`{name}()` is built without `timeout=`: each call on it waits up to "
                 "10 minutes by default, and is retried twice",
                 FIX,
+                severity=None if bounded else Severity.INFO,
+                confidence=None if bounded else Confidence.LOW,
             )
         for found in calls:
             timeout = keyword(found.call, "timeout")

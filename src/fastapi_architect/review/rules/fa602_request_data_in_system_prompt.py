@@ -300,7 +300,7 @@ class RequestDataInSystemPrompt(Rule):
     cwe = 1427
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        if ctx.is_test or not uses_llm(ctx) or not ctx.routes:
+        if not uses_llm(ctx) or not ctx.routes:
             return
         trackers = self._trackers(ctx)
         if not trackers:

@@ -80,7 +80,7 @@ class LlmOutputUnbounded(Rule):
     cwe = 770
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        if ctx.is_test or not uses_llm(ctx):
+        if not uses_llm(ctx):
             return
         request_path = {id(fn) for fn in request_path_functions(ctx)}
         if not request_path:

@@ -152,8 +152,6 @@ class LlmKeyLiteral(Rule):
     cwe = 798
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        if ctx.is_test:
-            return
         reported: set[int] = set()
         llm = uses_llm(ctx)
         for node in ctx.nodes:

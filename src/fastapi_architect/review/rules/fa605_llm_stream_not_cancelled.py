@@ -114,7 +114,7 @@ class LlmStreamNotCancelled(Rule):
     cwe = 404
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        if ctx.is_test or not uses_llm(ctx):
+        if not uses_llm(ctx):
             return
         done: set[int] = set()
         for node in ctx.nodes:

@@ -213,7 +213,7 @@ class LlmOutputToSink(Rule):
     cwe = 94
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        if ctx.is_test or not uses_llm(ctx):
+        if not uses_llm(ctx):
             return
         trackers: dict[int, _Tracker] = {}
         for node in ctx.nodes:
