@@ -84,13 +84,14 @@ def timed_review(tree: Path, cache_dir: Path) -> tuple[float, int, int]:
     return time.perf_counter() - start, result.files, len(result.findings)
 
 
-def timed_bandit(tree: Path) -> float | None:
+def timed_bandit(files: list[Path]) -> float | None:
+    """bandit over the very files the review reads (not the migrations it skips)."""
     bandit = shutil.which("bandit") or str(Path(sys.executable).parent / "bandit")
     if not Path(bandit).exists():
         return None
     start = time.perf_counter()
     subprocess.run(
-        [bandit, "-r", "-q", "-f", "json", "-o", "/dev/null", str(tree)],
+        [bandit, "-q", "-f", "json", "-o", "/dev/null", *map(str, files)],
         capture_output=True,
         check=False,
     )
@@ -106,22 +107,22 @@ def main() -> None:
             downloaded = download(workdir)
             tree = downloaded or generate(workdir)
             source = PACKAGE if downloaded else f"generated tree of {GENERATED_FILES} modules"
-        files = len(discover(tree))
+        files = discover(tree)
         cache_dir = workdir / "cache"
         cold, reviewed, findings = timed_review(tree, cache_dir)
         warm, _, _ = timed_review(tree, cache_dir)
-        bandit = timed_bandit(tree)
-        print(f"tree: {source} ({files} Python files reviewed, {findings} findings)")
+        bandit = timed_bandit(files)
+        print(f"tree: {source} ({len(files)} Python files reviewed, {findings} findings)")
         print(f"review cold: {cold:7.2f} s  {reviewed / cold:8.1f} files/s")
         print(f"review warm: {warm:7.2f} s  {reviewed / warm:8.1f} files/s (cache)")
         if bandit is None:
             print("bandit: not installed")
         else:
-            scanned = sum(1 for _ in tree.rglob("*.py"))
             print(
-                f"bandit:      {bandit:7.2f} s  {scanned / bandit:8.1f} files/s "
-                f"({scanned} files: bandit also reads the migrations review skips)"
+                f"bandit:      {bandit:7.2f} s  {len(files) / bandit:8.1f} files/s "
+                "(the same files)"
             )
+            print(f"review cold is {bandit / cold:.1f}x bandit's speed")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.connection import Connection, wait
@@ -240,9 +241,11 @@ class FilePasses:
         mine: list[list[str]] = [[] for _ in self._conns]
         for rel in rels:
             mine[self._owner[rel]].append(rel)
+        # The setup (the whole project's facts, for the rules) is pickled once for all.
+        prepared = None if setup is None else pickle.dumps(("setup", setup))
         for conn, share in zip(self._conns, mine, strict=True):
-            if setup is not None:
-                conn.send(("setup", setup))
+            if prepared is not None:
+                conn.send_bytes(prepared)
             conn.send(message(share))
         pending = {id(conn): 1 if setup is None else 2 for conn in self._conns}
         open_conns = list(self._conns)

@@ -14,6 +14,7 @@ from fastapi_architect.codebase.syntax import (
     last_name,
     str_value,
     string_type,
+    walk,
 )
 
 
@@ -47,7 +48,7 @@ class ClassReader(NameResolver):
                 continue
             elif isinstance(stmt, ast.FunctionDef) and stmt.name == "__table_args__":
                 # `@declared_attr def __table_args__(cls): return (sa.Index(...), ...)`
-                for ret in ast.walk(stmt):
+                for ret in walk(stmt):
                     if isinstance(ret, ast.Return):
                         indexed.extend(_table_args_indexed(ret.value))
                 continue
@@ -206,7 +207,7 @@ def _table_args_indexed(value: ast.expr | None) -> list[str]:
     out: list[str] = []
     if value is None:
         return out
-    for node in ast.walk(value):
+    for node in walk(value):
         if not isinstance(node, ast.Call):
             continue
         func = last_name(dotted(node.func))

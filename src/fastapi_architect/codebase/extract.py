@@ -24,8 +24,10 @@ from fastapi_architect.codebase.syntax import (
     keyword,
     last_name,
     module_name,
+    nodes_of,
     prefix_text,
     status_value,
+    walk,
 )
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
@@ -40,7 +42,7 @@ def uses_browser_credentials(tree: ast.Module) -> bool:
     """Whether the module handles credentials a browser sends by itself: cookies
     (`set_cookie`, `Cookie()`, `APIKeyCookie`, `request.cookies`, sessions) or HTTP
     Basic."""
-    for node in ast.walk(tree):
+    for node in nodes_of(tree, ast.Name, ast.Attribute, ast.alias):
         name = (
             node.id
             if isinstance(node, ast.Name)
@@ -66,8 +68,8 @@ def database_kinds(tree: ast.Module) -> tuple[str, ...]:
     """The databases the module's URL literals name (`sqlite:///...`, `postgresql+
     asyncpg://...`), as their schemes without the driver."""
     out: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+    for node in nodes_of(tree, ast.Constant):
+        if isinstance(node.value, str):
             match = _DATABASE_URL.match(node.value)
             if match is not None:
                 kind = match.group(1)
@@ -79,9 +81,7 @@ def aware_columns(tree: ast.Module) -> tuple[str, ...]:
     """Class attributes declared timezone-aware: `at = Column(DateTime(timezone=True))`,
     `at: datetime = Field(sa_type=DateTime(timezone=True))`."""
     out: list[str] = []
-    for cls in ast.walk(tree):
-        if not isinstance(cls, ast.ClassDef):
-            continue
+    for cls in nodes_of(tree, ast.ClassDef):
         for stmt in cls.body:
             target = (
                 stmt.targets[0]
@@ -95,7 +95,7 @@ def aware_columns(tree: ast.Module) -> tuple[str, ...]:
                 continue
             if any(
                 kw.arg == "timezone" and isinstance(kw.value, ast.Constant) and kw.value.value
-                for call in ast.walk(value)
+                for call in walk(value)
                 if isinstance(call, ast.Call)
                 for kw in call.keywords
             ):
@@ -110,9 +110,7 @@ def filtered_columns(tree: ast.Module) -> tuple[str, ...]:
     """`Model.column` compared inside `where()`/`filter()`, and `*.column` for the keywords
     of `filter_by()`/`filter()`: the columns the module's queries look rows up by."""
     out: dict[str, None] = {}
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in nodes_of(tree, ast.Call):
         func = node.func
         called = func.attr if isinstance(func, ast.Attribute) else dotted(func)
         if called not in _FILTERS:
@@ -123,7 +121,7 @@ def filtered_columns(tree: ast.Module) -> tuple[str, ...]:
             if kw.arg:
                 out[f"*.{kw.arg.split('__')[0]}"] = None
         for arg in node.args:
-            for sub in ast.walk(arg):
+            for sub in walk(arg):
                 if isinstance(sub, ast.Compare):
                     for side in [sub.left, *sub.comparators]:
                         if isinstance(side, ast.Call) and side.args:
@@ -140,7 +138,7 @@ def capped_params(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ..
     args = node.args
     names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
     out: dict[str, None] = {}
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Call) and last_name(dotted(sub.func)) == "min":
             for arg in sub.args:
                 if isinstance(arg, ast.Name) and arg.id in names:
@@ -346,7 +344,7 @@ class _Extractor(ClassReader):
         self.block(node.body, inner, top=False)
         returns_router = None
         calls: list[str] = []
-        for sub in ast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, ast.Return) and isinstance(sub.value, ast.Name):
                 returns_router = inner.routers.get(sub.value.id, returns_router)
             elif isinstance(sub, ast.Call) and len(calls) < 200:

@@ -135,6 +135,7 @@ class ProjectIndex:
             for qual in defined:
                 self._by_last[last_name(qual)].append(qual)
         self._auth_memo: dict[str, bool] = {}
+        self._ancestors: dict[tuple[str, int], list[ClassFact]] = {}
         self._mutates_memo: dict[tuple[str, str], bool] = {}
         self.aware_columns: frozenset[str] = frozenset(
             name for m in self.modules.values() for name in m.aware_columns
@@ -292,15 +293,23 @@ class ProjectIndex:
 
     # -- models --------------------------------------------------------------------------
     def ancestors(self, cls: ClassFact) -> list[ClassFact]:
-        """The class and its resolvable base classes, nearest first."""
+        """The class and its resolvable base classes, nearest first (not to be changed:
+        every caller shares the list)."""
+        key = (cls.qualname, cls.line)
+        known = self._ancestors.get(key)
+        if known is not None:
+            return known
         out: list[ClassFact] = []
+        seen: set[tuple[str, int]] = set()
         todo = [cls]
         while todo and len(out) < 30:
             current = todo.pop(0)
-            if current in out:
+            if (current.qualname, current.line) in seen:
                 continue
+            seen.add((current.qualname, current.line))
             out.append(current)
             todo.extend(b for b in (self.klass(base) for base in current.bases) if b is not None)
+        self._ancestors[key] = out
         return out
 
     def is_table_part(self, cls: ClassFact) -> bool:

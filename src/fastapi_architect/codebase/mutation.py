@@ -5,6 +5,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
+
+from fastapi_architect.codebase.syntax import walk
 
 MUTATORS = frozenset(
     {
@@ -76,7 +79,7 @@ def changed_self_attrs(tree: ast.AST) -> frozenset[str]:
             return node.attr
         return None
 
-    for node in ast.walk(tree):
+    for node in walk(tree):
         found: str | None = None
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr in MUTATORS:
@@ -91,6 +94,15 @@ def changed_self_attrs(tree: ast.AST) -> frozenset[str]:
         if found is not None:
             out.add(found)
     return frozenset(out)
+
+
+# The only kinds of node that bind, change, hand on or return a parameter.
+_READ = frozenset(
+    {
+        ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.Delete, ast.For,
+        ast.AsyncFor, ast.Call, ast.Return, ast.Yield, ast.YieldFrom,
+    }
+)  # fmt: skip
 
 
 def param_use(
@@ -111,8 +123,8 @@ def param_use(
     names = {p: p for p in params}
     rebound: dict[str, int] = {}
     nodes = sorted(
-        (n for n in ast.walk(fn) if hasattr(n, "lineno") and n is not fn),
-        key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)),
+        (n for n in walk(fn)[1:] if type(n) in _READ),
+        key=attrgetter("lineno", "col_offset"),
     )
     # aliases (`x = p`) and rebindings (`p = p.copy()`)
     for node in nodes:
@@ -143,12 +155,10 @@ def param_use(
     for node in nodes:
         if isinstance(node, ast.For | ast.AsyncFor):
             looped = {
-                names[n.id]
-                for n in ast.walk(node.iter)
-                if isinstance(n, ast.Name) and n.id in names
+                names[n.id] for n in walk(node.iter) if isinstance(n, ast.Name) and n.id in names
             }
             if looped:
-                for sub in ast.walk(node):
+                for sub in walk(node):
                     if isinstance(sub, ast.Assign) and all(
                         _target_param(t, names) in looped for t in sub.targets
                     ):

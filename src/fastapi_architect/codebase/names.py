@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from fastapi_architect.codebase.facts import DepRef
-from fastapi_architect.codebase.syntax import dotted, keyword, last_name, str_value
+from fastapi_architect.codebase.syntax import dotted, keyword, last_name, str_value, walk
 
 
 class Scope:
@@ -61,7 +61,7 @@ class NameResolver:
         return ".".join(p for p in parts if p)
 
     def collect_top_level(self, tree: ast.Module) -> None:
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     local = alias.asname or alias.name.partition(".")[0]

@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from fastapi_architect.codebase.syntax import walk
+
 NEW_STRINGS = sys.version_info >= (3, 12)  # PEP 701 f-strings
 NEW_TYPE_PARAMS = sys.version_info >= (3, 12)  # PEP 695
 NEW_TYPE_DEFAULTS = sys.version_info >= (3, 13)  # PEP 696
@@ -743,7 +745,7 @@ class _Builder:
         assert isinstance(tree, ast.Expression)
         body = tree.body
         spans_parentheses = body.lineno == 1 and body.col_offset == 0
-        for node in ast.walk(body):
+        for node in walk(body):
             if "lineno" in node._attributes and hasattr(node, "lineno"):
                 _shift(node, line, col)
         if spans_parentheses:  # `{a, b}`: an unparenthesised tuple, as Python 3.12 places it

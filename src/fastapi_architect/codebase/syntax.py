@@ -4,9 +4,99 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import defaultdict
+from typing import TypeVar
 
+N = TypeVar("N", bound=ast.AST)
 STRING_TYPES = frozenset({"String", "VARCHAR", "NVARCHAR", "Unicode", "CHAR", "AutoString"})
 _STATUS_ATTR = re.compile(r"HTTP_(\d{3})")
+
+
+# On each node once its tree is indexed: (the tree's nodes in preorder, where the node's
+# subtree starts in that list, where it ends).
+_SPAN = "_architect_span"
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """`node` and every node under it, as `ast.walk` gives them (but the shared `Load()` and
+    `Store()` contexts) in source (pre-)order.
+    The first call indexes the whole subtree once; every later call on the tree or on any
+    node within is a slice of that index, so rules and extractors that walk the same
+    functions again and again pay for one walk."""
+    span = node.__dict__.get(_SPAN)
+    if span is None:
+        _index(node)
+        span = node.__dict__[_SPAN]
+    order, start, end = span
+    return order[start:end]  # type: ignore[no-any-return]
+
+
+_KINDS = "_architect_kinds"
+
+
+def nodes_of(tree: ast.AST, *kinds: type[N]) -> list[N]:
+    """The nodes under `tree` of these kinds (`nodes_of(tree, ast.Call)`), in source order:
+    the nodes are sorted by kind once per tree, for every extractor and rule that visits
+    only some kinds."""
+    buckets = tree.__dict__.get(_KINDS)
+    if buckets is None:
+        buckets = defaultdict(list)
+        for node in walk(tree):
+            buckets[type(node)].append(node)
+        buckets = tree.__dict__[_KINDS] = dict(buckets)
+    if len(kinds) == 1:
+        return buckets.get(kinds[0], [])  # type: ignore[no-any-return]
+    wanted = set(kinds)
+    return [n for n in walk(tree) if type(n) in wanted]  # type: ignore[misc]
+
+
+def walk_within(node: ast.AST, stop: tuple[type[ast.AST], ...]) -> list[ast.AST]:
+    """Every node under `node` (not itself), without entering the nodes of types `stop`
+    (nested functions, classes), which are given but not walked into."""
+    if _SPAN not in node.__dict__:
+        _index(node)
+    order, start, end = node.__dict__[_SPAN]
+    out: list[ast.AST] = []
+    i = start + 1
+    while i < end:
+        current = order[i]
+        out.append(current)
+        i = current.__dict__[_SPAN][2] if isinstance(current, stop) else i + 1
+    return out
+
+
+# Per node class, the fields that may hold nodes: not the shared `Load()`/`Store()`
+# contexts, nor names and numbers.
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+_SCALAR_FIELDS = frozenset(
+    {"ctx", "id", "attr", "arg", "name", "asname", "module", "level", "kind", "conversion"}
+)
+
+
+def _index(root: ast.AST) -> None:
+    order: list[ast.AST] = []
+    stack: list[tuple[ast.AST, int]] = [(root, -1)]
+    push, pop, append, node_type = stack.append, stack.pop, order.append, ast.AST
+    while stack:
+        node, start = pop()
+        if start >= 0:
+            node.__dict__[_SPAN] = (order, start, len(order))
+            continue
+        push((node, len(order)))
+        append(node)
+        fields = _CHILD_FIELDS.get(type(node))
+        if fields is None:
+            fields = tuple(f for f in node._fields if f not in _SCALAR_FIELDS)
+            _CHILD_FIELDS[type(node)] = fields
+        children: list[ast.AST] = []
+        for field in fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                children.extend(item for item in value if isinstance(item, node_type))
+            elif isinstance(value, node_type):
+                children.append(value)
+        for child in reversed(children):
+            push((child, -1))
 
 
 def module_name(path: str) -> str:

@@ -11,13 +11,14 @@ import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from fastapi_architect.codebase.facts import ModuleFacts
 from fastapi_architect.codebase.index import ProjectIndex, Route
-from fastapi_architect.codebase.syntax import dotted
+from fastapi_architect.codebase.syntax import dotted, nodes_of, walk, walk_within
 from fastapi_architect.review.model import Confidence, Edit, Finding, Severity
 
+N = TypeVar("N", bound=ast.AST)
 _SUPPRESSION = re.compile(r"#\s*architect:\s*ignore\[([^\]]*)\]\s*(.*)$")
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|conftest\.py$")
 
@@ -67,15 +68,6 @@ def parse_suppressions(lines: list[str]) -> dict[int, Suppression]:
     return out
 
 
-def _walk_local(node: ast.AST) -> Iterator[ast.AST]:
-    todo = list(ast.iter_child_nodes(node))
-    while todo:
-        current = todo.pop()
-        yield current
-        if not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
-            todo.extend(ast.iter_child_nodes(current))
-
-
 class FileContext:
     """What a rule sees of one file: its source, tree, facts and the project index."""
 
@@ -98,15 +90,20 @@ class FileContext:
     def nodes(self) -> list[ast.AST]:
         """Every node of the tree, walked once and shared by all rules."""
         if self._nodes is None:
-            self._nodes = list(ast.walk(self.tree))
+            self._nodes = walk(self.tree)
         return self._nodes
+
+    def of(self, *kinds: type[N]) -> list[N]:
+        """The nodes of these kinds (`ctx.of(ast.Call)`), in source order, sorted out once
+        for all rules: a rule names the kinds it visits instead of walking every node."""
+        return nodes_of(self.tree, *kinds)
 
     def scope_of(self, node: ast.AST) -> ast.AST:
         """The innermost function holding `node`, or the module."""
         if self._scopes is None:
             self._scopes = {}
             for fn in self.functions().values():
-                for sub in _walk_local(fn):
+                for sub in walk_within(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     self._scopes[id(sub)] = fn
         return self._scopes.get(id(node), self.tree)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TypeVar
 
-from fastapi_architect.codebase.syntax import dotted, keyword, last_name
+from fastapi_architect.codebase.syntax import dotted, keyword, last_name, walk
 from fastapi_architect.review.rule import FileContext
 from fastapi_architect.review.rules._helpers import FunctionNode, imported_name, value_of, walk_body
 
@@ -112,11 +112,10 @@ def _cache(ctx: FileContext) -> _FileCache:
     cache = _CACHE.get(ctx)
     if cache is None:
         cache = _FileCache()
-        for node in ctx.nodes:
-            if isinstance(node, ast.ClassDef):
-                for stmt in node.body:
-                    if isinstance(stmt, FunctionNode):
-                        cache.classes[id(stmt)] = node
+        for node in ctx.of(ast.ClassDef):
+            for stmt in node.body:
+                if isinstance(stmt, FunctionNode):
+                    cache.classes[id(stmt)] = node
         _CACHE[ctx] = cache
     return cache
 
@@ -145,7 +144,7 @@ def _annotated_client(ctx: FileContext, annotation: ast.expr | None) -> str | No
     """The provider of an annotation `AsyncOpenAI`, `AsyncOpenAI | None`, `Optional[...]`."""
     if annotation is None:
         return None
-    for node in ast.walk(annotation):
+    for node in walk(annotation):
         if isinstance(node, ast.Name | ast.Attribute):
             provider = client_class(ctx, node)
             if provider is not None:
@@ -207,7 +206,7 @@ def _attribute_client(ctx: FileContext, attr: str, at: ast.AST, depth: int) -> C
                 found = found or Client(provider, None)
         if not isinstance(stmt, FunctionNode):
             continue
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             targets: list[ast.expr] = []
             value: ast.expr | None = None
             if isinstance(node, ast.Assign):
@@ -297,7 +296,7 @@ def llm_calls(ctx: FileContext, scope: ast.AST | None = None) -> Iterator[LlmCal
     """The model calls of the file (or under `scope`)."""
     if not uses_llm(ctx):
         return
-    for node in ctx.nodes if scope is None else ast.walk(scope):
+    for node in ctx.nodes if scope is None else walk(scope):
         if isinstance(node, ast.Call):
             found = llm_call(ctx, node)
             if found is not None:
@@ -346,4 +345,4 @@ def propagate(
 
 
 def bound_names(target: ast.expr) -> list[str]:
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return [n.id for n in walk(target) if isinstance(n, ast.Name)]

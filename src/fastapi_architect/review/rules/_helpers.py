@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 import re
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 from fastapi_architect.codebase.facts import ClassFact
 from fastapi_architect.codebase.index import ProjectIndex, Route
-from fastapi_architect.codebase.syntax import dotted, last_name
+from fastapi_architect.codebase.syntax import dotted, last_name, walk, walk_within
 from fastapi_architect.review.rule import FileContext
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -25,14 +25,9 @@ PRIVILEGED = re.compile(
 )
 
 
-def walk_body(node: ast.AST) -> Iterator[ast.AST]:
+def walk_body(node: ast.AST) -> list[ast.AST]:
     """Every node under `node`, not entering nested functions, lambdas or classes."""
-    todo = list(ast.iter_child_nodes(node))
-    while todo:
-        current = todo.pop()
-        yield current
-        if not isinstance(current, _SCOPES):
-            todo.extend(ast.iter_child_nodes(current))
+    return walk_within(node, _SCOPES)
 
 
 def unannotated(ctx: FileContext, annotation: ast.expr) -> ast.expr:
@@ -102,7 +97,7 @@ def call_name(call: ast.Call) -> str:
 
 def mentions(node: ast.AST, name: str) -> bool:
     """True when a `Name` with this id appears under `node` (or is `node`)."""
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+    return any(isinstance(n, ast.Name) and n.id == name for n in walk(node))
 
 
 def assignments(fn: ast.AST) -> dict[str, ast.expr]:
@@ -125,7 +120,7 @@ def assignments(fn: ast.AST) -> dict[str, ast.expr]:
 def string_parts(node: ast.expr) -> str:
     """The constant text of a built string (to check that it looks like SQL)."""
     return " ".join(
-        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        n.value for n in walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
     )
 
 

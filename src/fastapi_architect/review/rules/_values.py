@@ -16,7 +16,7 @@ import weakref
 from enum import IntEnum
 
 from fastapi_architect.codebase.index import ProjectIndex
-from fastapi_architect.codebase.syntax import dotted, last_name
+from fastapi_architect.codebase.syntax import dotted, last_name, walk, walk_within
 from fastapi_architect.review.rule import FileContext
 from fastapi_architect.review.rules._helpers import module_value
 
@@ -176,14 +176,7 @@ def _injected(fn: FunctionNode) -> set[str]:
 
 
 def _local_nodes(fn: ast.AST) -> list[ast.AST]:
-    out: list[ast.AST] = []
-    todo = list(ast.iter_child_nodes(fn))
-    while todo:
-        node = todo.pop()
-        out.append(node)
-        if not isinstance(node, FunctionNode | ast.Lambda | ast.ClassDef):
-            todo.extend(ast.iter_child_nodes(node))
-    return out
+    return walk_within(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
 
 
 def _is_checked(nodes: list[ast.AST], name: str) -> bool:
@@ -217,9 +210,7 @@ def _constant(node: ast.expr) -> bool:
     if isinstance(node, ast.Constant):
         return True
     if isinstance(node, ast.Tuple | ast.List | ast.Set | ast.Dict):
-        return all(
-            _constant(e) for e in ast.walk(node) if isinstance(e, ast.expr) and e is not node
-        )
+        return all(_constant(e) for e in walk(node) if isinstance(e, ast.expr) and e is not node)
     if isinstance(node, ast.UnaryOp):
         return _constant(node.operand)
     return False
@@ -240,7 +231,7 @@ class Tracker:
         for node in self.nodes:
             if isinstance(node, ast.Assign):
                 for target in node.targets:
-                    for name in ast.walk(target):
+                    for name in walk(target):
                         if isinstance(name, ast.Name):
                             value = node.value if isinstance(target, ast.Name) else None
                             self.assigned.setdefault(name.id, []).append(
@@ -252,7 +243,7 @@ class Tracker:
                 if node.value is not None:
                     self.assigned.setdefault(node.target.id, []).append(node.value)
             elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-                for name in ast.walk(node.target):
+                for name in walk(node.target):
                     if isinstance(name, ast.Name):
                         self.assigned.setdefault(name.id, []).append(_Iterated(node.iter))
 

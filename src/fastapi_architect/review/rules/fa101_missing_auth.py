@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from fastapi_architect.codebase.index import ProjectIndex, Route
-from fastapi_architect.codebase.syntax import last_name
+from fastapi_architect.codebase.syntax import last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
@@ -68,7 +68,7 @@ def _exposes(ctx: FileContext, route: Route) -> str | None:
     declared = route.fact.response_model_type or route.fact.return_type
     schema = ctx.index.klass(declared)
     filtered = schema is not None and not schema.is_table and not ctx.index.sensitive_fields(schema)
-    for node in (n for stmt in handler.body for n in ast.walk(stmt)):
+    for node in (n for stmt in handler.body for n in walk(stmt)):
         if (
             isinstance(node, ast.Attribute)
             and node.attr == "environ"

@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from fastapi_architect.codebase.syntax import walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import (
@@ -111,7 +112,7 @@ class PathUserIdUnchecked(Rule):
             id(sub)
             for node in walk_body(handler)
             if isinstance(node, ast.If) and _does_nothing(node.body)
-            for sub in ast.walk(node.test)
+            for sub in walk(node.test)
         }
         for node in walk_body(handler):
             if (

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from fastapi_architect.codebase.facts import ClassFact, FunctionFact
 from fastapi_architect.codebase.index import Route
-from fastapi_architect.codebase.syntax import last_name
+from fastapi_architect.codebase.syntax import last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import (
@@ -292,12 +292,12 @@ class OwnedFetchWithoutOwner(Rule):
             and last_name(call_name(n)) == "Security"
             and any(k.arg == "scopes" for k in n.keywords)
             for node in nodes
-            for n in ast.walk(node)
+            for n in walk(node)
         )
 
     @staticmethod
     def _mentions_owner(handler: ast.AST, owner: str) -> bool:
-        for node in ast.walk(handler):
+        for node in walk(handler):
             if isinstance(node, ast.Attribute) and node.attr == owner:
                 return True
             if isinstance(node, ast.keyword) and node.arg == owner:
@@ -315,16 +315,14 @@ class OwnedFetchWithoutOwner(Rule):
             call.func, ast.Attribute
         ):
             model = None
-            for inner in ast.walk(call.func.value):
+            for inner in walk(call.func.value):
                 if isinstance(inner, ast.Call) and last_name(call_name(inner)) in {
                     "select",
                     "query",
                 }:
                     model = ctx.index.table(ctx.qualify(inner.args[0])) if inner.args else None
             if model is None or not any(
-                isinstance(n, ast.Attribute) and n.attr == "id"
-                for a in call.args
-                for n in ast.walk(a)
+                isinstance(n, ast.Attribute) and n.attr == "id" for a in call.args for n in walk(a)
             ):
                 return None
         else:

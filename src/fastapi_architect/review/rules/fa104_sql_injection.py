@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from fastapi_architect.codebase.syntax import last_name
+from fastapi_architect.codebase.syntax import last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import (
@@ -145,8 +145,8 @@ class SqlInjection(Rule):
             return
         cache: dict[int, dict[str, ast.expr]] = {}
         trackers: dict[int, Tracker] = {}
-        for node in ctx.nodes:
-            if not isinstance(node, ast.Call) or not node.args:
+        for node in ctx.of(ast.Call):
+            if not node.args:
                 continue
             if last_name(call_name(node)) not in SQL_SINKS:
                 continue
@@ -207,7 +207,7 @@ class SqlInjection(Rule):
 
 def _interpolated(node: ast.expr) -> list[ast.expr]:
     out: list[ast.expr] = []
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.JoinedStr):
             previous = ""
             for part in sub.values:

@@ -110,10 +110,9 @@ def _settings_fields(ctx: FileContext) -> set[int]:
     """The assignments in the body of a settings class (pydantic `BaseSettings`, a class
     named `...Settings`/`...Config`): defaults the environment overrides."""
     out: set[int] = set()
-    for node in ctx.nodes:
-        if isinstance(node, ast.ClassDef) and (
-            any(SETTINGS_BASE.search(last_name(dotted(b) or "")) for b in node.bases)
-            or SETTINGS_BASE.search(node.name)
+    for node in ctx.of(ast.ClassDef):
+        if any(SETTINGS_BASE.search(last_name(dotted(b) or "")) for b in node.bases) or (
+            SETTINGS_BASE.search(node.name)
         ):
             out.update(id(stmt) for stmt in node.body)
     return out
@@ -170,15 +169,15 @@ class HardcodedSecret(Rule):
             return
         enums = {
             id(stmt)
-            for node in ctx.nodes
-            if isinstance(node, ast.ClassDef)
-            and any("Enum" in (dotted(b) or "") or dotted(b) == "str" for b in node.bases)
+            for node in ctx.of(ast.ClassDef)
+            if any("Enum" in (dotted(b) or "") or dotted(b) == "str" for b in node.bases)
             for stmt in node.body
         }
         settings = _settings_fields(ctx)
         signing = self._signing_constants(ctx)
         reported: set[int] = set()
-        for node in ctx.nodes:
+        kinds = (ast.Assign, ast.AnnAssign, ast.Call, ast.FunctionDef, ast.AsyncFunctionDef)
+        for node in ctx.of(*kinds):
             if isinstance(node, ast.Assign | ast.AnnAssign) and id(node) in enums:
                 continue
             if isinstance(node, ast.Assign | ast.AnnAssign):
@@ -241,9 +240,7 @@ class HardcodedSecret(Rule):
             ):
                 constants[stmt.target.id] = stmt.value
         out: set[int] = set()
-        for node in ctx.nodes:
-            if not isinstance(node, ast.Call):
-                continue
+        for node in ctx.of(ast.Call):
             key = self._signing_key(ctx, node)
             if isinstance(key, ast.Name) and key.id in constants and _literal(constants[key.id]):
                 out.add(id(constants[key.id]))

@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Iterator
 
 from fastapi_architect.codebase.index import ProjectIndex
-from fastapi_architect.codebase.syntax import keyword, last_name
+from fastapi_architect.codebase.syntax import keyword, last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._values import jwt_function
@@ -39,7 +39,7 @@ def _checks_expiry(scope: ast.AST, module: ast.AST) -> bool:
     """Expiry is checked by hand: the function reads the `exp` claim (`payload["exp"]`,
     `claims.get("exp")`, `token.exp`), or the module compares a `.exp` or hands the
     claims to an expiry check (`_validate_token_expiry(...)`) after the decode returns."""
-    for node in ast.walk(scope):
+    for node in walk(scope):
         if (
             isinstance(node, ast.Subscript)
             and isinstance(node.ctx, ast.Load)
@@ -51,7 +51,7 @@ def _checks_expiry(scope: ast.AST, module: ast.AST) -> bool:
             first = node.args[0] if node.args else None
             if isinstance(first, ast.Constant) and first.value == "exp":
                 return True
-    for node in ast.walk(module):
+    for node in walk(module):
         if isinstance(node, ast.Compare) and any(
             isinstance(side, ast.Attribute) and side.attr == "exp"
             for side in (node.left, *node.comparators)
@@ -79,14 +79,14 @@ def is_jwt_decode(ctx: FileContext, call: ast.Call) -> bool:
 def _opt_in(ctx: FileContext, call: ast.Call) -> bool:
     """The decode runs only under an explicit flag: `if settings.TRUSTED_JWT_DECODE:`."""
     scope = ctx.scope_of(call)
-    for node in ast.walk(scope):
+    for node in walk(scope):
         if not isinstance(node, ast.If):
             continue
         test = node.test.operand if isinstance(node.test, ast.UnaryOp) else node.test
         if not isinstance(test, ast.Name | ast.Attribute):
             continue
         branch = node.orelse if isinstance(node.test, ast.UnaryOp) else node.body
-        if any(sub is call for stmt in branch for sub in ast.walk(stmt)):
+        if any(sub is call for stmt in branch for sub in walk(stmt)):
             return True
     return False
 
@@ -167,8 +167,8 @@ class JwtVerificationDisabled(Rule):
     cwe = 347
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ctx.nodes:
-            if not isinstance(node, ast.Call) or not is_jwt_decode(ctx, node):
+        for node in ctx.of(ast.Call):
+            if not is_jwt_decode(ctx, node):
                 continue
             if any(kw.arg is None for kw in node.keywords):
                 continue
@@ -227,7 +227,7 @@ class JwtVerificationDisabled(Rule):
         """Another decode in the same function that passes a key and keeps the
         signature check: the first one only peeks."""
         scope = ctx.scope_of(call)
-        for node in ast.walk(scope):
+        for node in walk(scope):
             if node is call or not isinstance(node, ast.Call) or not is_jwt_decode(ctx, node):
                 continue
             off = {

@@ -85,7 +85,7 @@ class PlaintextPassword(Rule):
     cwe = 256
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ctx.nodes:
+        for node in ctx.of(ast.Compare, ast.Call, ast.Assign):
             if isinstance(node, ast.Compare) and len(node.comparators) == 1:
                 if not isinstance(node.ops[0], ast.Eq | ast.NotEq):
                     continue

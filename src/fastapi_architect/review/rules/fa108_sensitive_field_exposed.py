@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from fastapi_architect.codebase.facts import ClassFact
 from fastapi_architect.codebase.index import Route
-from fastapi_architect.codebase.syntax import is_true, keyword, last_name
+from fastapi_architect.codebase.syntax import is_true, keyword, last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import (
@@ -277,7 +277,7 @@ class SensitiveFieldExposed(Rule):
                     and isinstance(stmt.target, ast.Name)
                     and any(
                         isinstance(sub, ast.Call) and is_true(keyword(sub, "exclude"))
-                        for sub in ast.walk(stmt)
+                        for sub in walk(stmt)
                     )
                 ):
                     out.add(stmt.target.id)
@@ -310,7 +310,7 @@ class SensitiveFieldExposed(Rule):
             table = ctx.index.table(ctx.qualify(value.func))
             if table is not None:
                 return table
-            for inner in ast.walk(value):
+            for inner in walk(value):
                 if not isinstance(inner, ast.Call) or not inner.args:
                     continue
                 if last_name(call_name(inner)) in {"get", "select", "query", "get_or_404"}:

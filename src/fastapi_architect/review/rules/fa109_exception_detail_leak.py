@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from fastapi_architect.codebase.syntax import dotted, keyword, last_name
+from fastapi_architect.codebase.syntax import dotted, keyword, last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import call_name, is_privileged, mentions, walk_body
@@ -90,24 +90,24 @@ def _caught(handler: ast.ExceptHandler) -> set[str]:
 def _sanitised(node: ast.AST, name: str) -> bool:
     """Every mention of the exception goes through a sanitiser: `sanitize_error(e)`."""
     covered: set[int] = set()
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Call) and SANITISER.search(last_name(call_name(sub))):
-            covered.update(id(n) for n in ast.walk(sub))
-    for sub in ast.walk(node):
+            covered.update(id(n) for n in walk(sub))
+    for sub in walk(node):
         if (
             isinstance(sub, ast.Attribute)
             and sub.attr in SAFE_PARTS
             and isinstance(sub.value, ast.Name)
         ):
             covered.add(id(sub.value))
-    mentions_ = [n for n in ast.walk(node) if isinstance(n, ast.Name) and n.id == name]
+    mentions_ = [n for n in walk(node) if isinstance(n, ast.Name) and n.id == name]
     return bool(mentions_) and all(id(n) in covered for n in mentions_)
 
 
 def _leaks(node: ast.expr | None, name: str) -> bool:
     if node is None:
         return False
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Call) and last_name(call_name(sub)) in {
             "format_exc",
             "format_exception",
@@ -155,7 +155,7 @@ def _inspected(handler: ast.ExceptHandler, call: ast.AST, name: str) -> bool:
         if (
             isinstance(node, ast.If)
             and mentions(node.test, name)
-            and any(sub is call for stmt in node.body for sub in ast.walk(stmt))
+            and any(sub is call for stmt in node.body for sub in walk(stmt))
         ):
             return True
     return False
@@ -225,12 +225,11 @@ class ExceptionDetailLeak(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         tries = {
             id(handler): node
-            for node in ctx.nodes
-            if isinstance(node, ast.Try | getattr(ast, "TryStar", ast.Try))
+            for node in ctx.of(ast.Try, getattr(ast, "TryStar", ast.Try))
             for handler in node.handlers
         }
-        for node in ctx.nodes:
-            if not isinstance(node, ast.ExceptHandler) or node.name is None:
+        for node in ctx.of(ast.ExceptHandler):
+            if node.name is None:
                 continue
             caught = _caught(node)
             if not caught & (BROAD | INFRASTRUCTURE):

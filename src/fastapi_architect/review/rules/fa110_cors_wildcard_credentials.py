@@ -69,9 +69,7 @@ class CorsWildcardCredentials(Rule):
     cwe = 942
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ctx.nodes:
-            if not isinstance(node, ast.Call):
-                continue
+        for node in ctx.of(ast.Call):
             func = last_name(call_name(node))
             is_cors = func == "CORSMiddleware" or (
                 func in {"add_middleware", "Middleware"}

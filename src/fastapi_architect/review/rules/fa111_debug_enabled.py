@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from fastapi_architect.codebase.syntax import is_true, keyword, last_name
+from fastapi_architect.codebase.syntax import is_true, keyword, last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import call_name
@@ -60,12 +60,12 @@ class DebugEnabled(Rule):
         # `if in_debug_mode(): app = FastAPI(debug=True)`: debug only where it is asked for
         switched = {
             id(inner)
-            for node in ctx.nodes
-            if isinstance(node, ast.If) and DEBUG_SWITCH.search(ast.unparse(node.test))
+            for node in ctx.of(ast.If)
+            if DEBUG_SWITCH.search(ast.unparse(node.test))
             for stmt in node.body
-            for inner in ast.walk(stmt)
+            for inner in walk(stmt)
         }
-        for node in ctx.nodes:
+        for node in ctx.of(ast.Call, ast.ClassDef):
             if isinstance(node, ast.Call):
                 if (
                     last_name(call_name(node)) in {"FastAPI", "Starlette"}

@@ -52,9 +52,7 @@ class JwtNoneAlgorithm(Rule):
     cwe = 327
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ctx.nodes:
-            if not isinstance(node, ast.Call):
-                continue
+        for node in ctx.of(ast.Call):
             name = ctx.qualify(node.func)
             if last_name(name) not in {"encode", "decode"} or "jwt" not in name.lower():
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from fastapi_architect.codebase.syntax import dotted, keyword, last_name
+from fastapi_architect.codebase.syntax import dotted, keyword, last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import imported_name, string_items, value_of
@@ -57,7 +57,7 @@ HASHING_METHODS = frozenset({"hash", "encrypt", "genhash"})
 
 
 def _mentions_password(node: ast.AST) -> bool:
-    for sub in ast.walk(node):
+    for sub in walk(node):
         name = dotted(sub) if isinstance(sub, ast.Name | ast.Attribute) else None
         if name and any(w in last_name(name).lower() for w in ("password", "passwd", "pwd")):
             return True
@@ -122,9 +122,7 @@ class WeakPasswordHash(Rule):
     cwe = 916
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ctx.nodes:
-            if not isinstance(node, ast.Call):
-                continue
+        for node in ctx.of(ast.Call):
             name = ctx.qualify(node.func)
             if name.startswith("hashlib.") and last_name(name) in FAST:
                 if node.args and _mentions_password(node.args[0]):

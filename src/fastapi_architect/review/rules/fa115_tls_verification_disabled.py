@@ -51,9 +51,7 @@ class TlsVerificationDisabled(Rule):
     cwe = 295
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ctx.nodes:
-            if not isinstance(node, ast.Call):
-                continue
+        for node in ctx.of(ast.Call):
             verify = keyword(node, "verify")
             if not (isinstance(verify, ast.Constant) and verify.value is False):
                 continue

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from fastapi_architect.codebase.facts import ClassFact, ParamFact
 from fastapi_architect.codebase.index import Route
-from fastapi_architect.codebase.syntax import keyword, last_name
+from fastapi_architect.codebase.syntax import keyword, last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import (
@@ -257,7 +257,7 @@ class MassAssignment(Rule):
     def _admin_only(ctx: FileContext, route: Route, handler: FunctionNode) -> bool:
         """`Security(..., scopes=[...])` on a parameter, or a first check that refuses
         callers who are not administrators."""
-        for node in ast.walk(handler.args):
+        for node in walk(handler.args):
             if (
                 isinstance(node, ast.Call)
                 and last_name(call_name(node)) == "Security"
@@ -276,7 +276,7 @@ class MassAssignment(Rule):
                 isinstance(n, ast.Constant)
                 and isinstance(n.value, str)
                 and ADMIN_WORDS.search(n.value)
-                for n in ast.walk(test)
+                for n in walk(test)
             ):
                 return True
         return False
@@ -369,13 +369,13 @@ class MassAssignment(Rule):
 
 def _checks(node: ast.Compare, field: str, users: list[str]) -> bool:
     """A comparison of `x.field` with the signed-in user or with a constant value."""
-    if not any(isinstance(n, ast.Attribute) and n.attr == field for n in ast.walk(node)):
+    if not any(isinstance(n, ast.Attribute) and n.attr == field for n in walk(node)):
         return False
     if any(mentions(node, u) for u in users):
         return True
     return any(
         isinstance(n, ast.Constant) and n.value is not None and not isinstance(n.value, bool)
-        for n in ast.walk(node)
+        for n in walk(node)
     )
 
 

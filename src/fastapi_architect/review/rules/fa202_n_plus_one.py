@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from fastapi_architect.codebase.facts import ClassFact
-from fastapi_architect.codebase.syntax import last_name
+from fastapi_architect.codebase.syntax import last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import call_name, walk_body
@@ -39,7 +39,7 @@ def _query_parts(node: ast.expr, assigned: dict[str, list[ast.expr]]) -> list[as
     while todo and len(out) < 40:
         current = todo.pop()
         out.append(current)
-        for sub in ast.walk(current):
+        for sub in walk(current):
             if isinstance(sub, ast.Name) and sub.id not in seen and sub.id in assigned:
                 seen.add(sub.id)
                 todo.extend(assigned[sub.id])
@@ -49,7 +49,7 @@ def _query_parts(node: ast.expr, assigned: dict[str, list[ast.expr]]) -> list[as
 def _is_query(parts: list[ast.expr]) -> bool:
     """A query that loads no relationship eagerly: one that does was written with its
     loading in mind (the loads may be built elsewhere, `.options(*loaders)`)."""
-    calls = {last_name(call_name(n)) for p in parts for n in ast.walk(p) if isinstance(n, ast.Call)}
+    calls = {last_name(call_name(n)) for p in parts for n in walk(p) if isinstance(n, ast.Call)}
     return bool(calls & QUERY_CALLS) and not calls & EAGER
 
 
@@ -72,7 +72,7 @@ def _entities(ctx: FileContext, parts: list[ast.expr]) -> list[ClassFact]:
     entity it names is a known table."""
     out: list[ClassFact] = []
     for part in parts:
-        for node in ast.walk(part):
+        for node in walk(part):
             if not (
                 isinstance(node, ast.Call)
                 and last_name(call_name(node)) in ENTITY_CALLS
@@ -182,7 +182,7 @@ class NPlusOne(Rule):
                     hit = next(
                         (
                             n
-                            for n in ast.walk(stmt)
+                            for n in walk(stmt)
                             if isinstance(n, ast.Attribute)
                             and isinstance(n.value, ast.Name)
                             and n.value.id == var

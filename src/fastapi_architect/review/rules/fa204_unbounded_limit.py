@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from fastapi_architect.codebase.extract import PARAM_FUNCS
 from fastapi_architect.codebase.index import ProjectIndex, Route
-from fastapi_architect.codebase.syntax import last_name
+from fastapi_architect.codebase.syntax import last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
@@ -121,7 +121,7 @@ def _admin_only(ctx: FileContext, route: Route, handler: ast.AST | None, name: s
     or the value read only under an admin check (`if user.role == "admin" and limit`)."""
     if any(ADMIN.search(last_name(d.target)) for d in route.deps):
         return True
-    for node in ast.walk(handler) if handler is not None else ():
+    for node in walk(handler) if handler is not None else ():
         if isinstance(node, ast.If | ast.IfExp):
             test = ast.unparse(node.test)
             if re.search(rf"\b{name}\b", test) and ADMIN.search(test):

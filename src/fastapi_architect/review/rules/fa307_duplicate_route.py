@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from fastapi_architect.codebase.index import Route
+from fastapi_architect.codebase.syntax import walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
@@ -111,7 +112,7 @@ def _within(block: list[ast.stmt], line: int) -> bool:
 
 def _alternatives(tree: ast.Module, first: int, second: int) -> bool:
     """Whether the two lines sit in branches of one `if`/`try` that exclude each other."""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.If):
             branches = [node.body, node.orelse]
         elif isinstance(node, ast.Try | ast.TryStar):

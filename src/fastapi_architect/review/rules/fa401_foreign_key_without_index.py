@@ -108,9 +108,7 @@ def _column_call(
     ctx: FileContext, line: int, col: int, end_line: int, end_col: int
 ) -> ast.Call | None:
     """The outermost `Field(...)`, `mapped_column(...)` or `Column(...)` in the column's span."""
-    for node in ctx.nodes:
-        if not isinstance(node, ast.Call):
-            continue
+    for node in ctx.of(ast.Call):
         name = node.func.attr if isinstance(node.func, ast.Attribute) else None
         if isinstance(node.func, ast.Name):
             name = node.func.id

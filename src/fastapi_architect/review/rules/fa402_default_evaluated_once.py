@@ -78,7 +78,7 @@ class DefaultEvaluatedOnce(Rule):
     confidence = Confidence.HIGH
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for node in ctx.nodes:
+        for node in ctx.of(ast.Call, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef):
             candidates: list[ast.expr | None] = []
             if isinstance(node, ast.Call) and last_name(ctx.qualify(node.func)) in FIELD_CALLS:
                 candidates.extend(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from fastapi_architect.codebase.syntax import dotted, last_name
+from fastapi_architect.codebase.syntax import dotted, last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
@@ -44,7 +44,7 @@ def _column_name(node: ast.expr) -> str | None:
 
 
 def _parents(scope: ast.AST) -> dict[int, ast.AST]:
-    return {id(child): node for node in ast.walk(scope) for child in ast.iter_child_nodes(node)}
+    return {id(child): node for node in walk(scope) for child in ast.iter_child_nodes(node)}
 
 
 def _is_timedelta(node: ast.expr) -> bool:
@@ -76,8 +76,8 @@ def _model_methods(ctx: FileContext) -> set[int]:
     """The functions defined in a table model class (or a mixin of one) of this file."""
     tables = {c.line for c in ctx.facts.classes if c.is_table or ctx.index.is_table_part(c)}
     out: set[int] = set()
-    for node in ctx.nodes:
-        if isinstance(node, ast.ClassDef) and node.lineno in tables:
+    for node in ctx.of(ast.ClassDef):
+        if node.lineno in tables:
             out.update(
                 id(f) for f in node.body if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
             )
@@ -163,7 +163,7 @@ class _Uses:
             return max(
                 (
                     self.of(use, depth + 1)
-                    for use in ast.walk(self.scope)
+                    for use in walk(self.scope)
                     if isinstance(use, ast.Name)
                     and use.id in names
                     and isinstance(use.ctx, ast.Load)
@@ -189,7 +189,7 @@ class _Uses:
 
     def _made_aware(self, name: str) -> bool:
         """`value = value.replace(tzinfo=UTC)`: the name is made aware before it is used."""
-        for node in ast.walk(self.scope):
+        for node in walk(self.scope):
             if (
                 isinstance(node, ast.Assign)
                 and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
@@ -279,9 +279,7 @@ class NaiveDatetime(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         uses: dict[int, _Uses] = {}
         model_methods: set[int] | None = None
-        for node in ctx.nodes:
-            if not isinstance(node, ast.Call):
-                continue
+        for node in ctx.of(ast.Call):
             name = ctx.qualify(node.func)
             if name.startswith("datetime.") and name.count(".") == 1:
                 name = f"datetime.{name}"

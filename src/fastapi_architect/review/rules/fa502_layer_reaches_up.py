@@ -59,7 +59,7 @@ class LayerReachesUp(Rule):
         own = ctx.index.layers.get(ctx.path)
         if own not in LOWER:
             return
-        for node in ctx.nodes:
+        for node in ctx.of(ast.Import, ast.ImportFrom):
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):

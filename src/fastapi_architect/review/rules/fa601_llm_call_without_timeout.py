@@ -112,12 +112,9 @@ class LlmCallWithoutTimeout(Rule):
         # The file bounds some client or call: one left at the default is an oversight.
         bounded = any(
             client_class(ctx, n) is not None and keyword(n, "timeout") is not None
-            for n in ctx.nodes
-            if isinstance(n, ast.Call)
+            for n in ctx.of(ast.Call)
         ) or any(_covered(ctx, c) and not c.passes_kwargs for c in calls)
-        for node in ctx.nodes:
-            if not isinstance(node, ast.Call):
-                continue
+        for node in ctx.of(ast.Call):
             provider = client_class(ctx, node)
             if provider is None or any(k.arg is None for k in node.keywords):
                 continue
@@ -184,11 +181,10 @@ class LlmCallWithoutTimeout(Rule):
 
 def _sets_default_timeout(ctx: FileContext) -> bool:
     """`litellm.request_timeout = 30` in the file."""
-    for node in ctx.nodes:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Attribute) and target.attr == "request_timeout":
-                    return True
+    for node in ctx.of(ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Attribute) and target.attr == "request_timeout":
+                return True
     return False
 
 

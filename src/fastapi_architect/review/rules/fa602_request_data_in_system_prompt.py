@@ -419,7 +419,7 @@ class RequestDataInSystemPrompt(Rule):
     @staticmethod
     def _prompts(ctx: FileContext) -> Iterator[ast.expr]:
         """The expressions that become a system prompt."""
-        for node in ctx.nodes:
+        for node in ctx.of(ast.Dict, ast.Call):
             if isinstance(node, ast.Dict):
                 role = content = None
                 for key, value in zip(node.keys, node.values, strict=True):

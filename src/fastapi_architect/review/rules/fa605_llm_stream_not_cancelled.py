@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from fastapi_architect.codebase.syntax import dotted, keyword, last_name
+from fastapi_architect.codebase.syntax import dotted, keyword, last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._ai import LlmCall, llm_call, uses_llm
@@ -117,8 +117,8 @@ class LlmStreamNotCancelled(Rule):
         if not uses_llm(ctx):
             return
         done: set[int] = set()
-        for node in ctx.nodes:
-            if not isinstance(node, ast.Call) or not self._is_response(ctx, node):
+        for node in ctx.of(ast.Call):
+            if not self._is_response(ctx, node):
                 continue
             content = node.args[0] if node.args else keyword(node, "content")
             if content is None:
@@ -200,7 +200,7 @@ class LlmStreamNotCancelled(Rule):
                         and isinstance(n.func, ast.Attribute)
                         and n.func.attr in CLOSERS
                         for h in handler.body
-                        for n in ast.walk(h)
+                        for n in walk(h)
                     ):
                         return True
             if isinstance(node, ast.Call) and last_name(dotted(node.func)) == "is_disconnected":
@@ -214,12 +214,11 @@ class LlmStreamNotCancelled(Rule):
         for node in walk_body(generator):
             if not isinstance(node, ast.With | ast.AsyncWith):
                 continue
-            if not any(loop is sub for stmt in node.body for sub in ast.walk(stmt)):
+            if not any(loop is sub for stmt in node.body for sub in walk(stmt)):
                 continue
             for item in node.items:
                 if isinstance(target, ast.Name) and any(
-                    isinstance(n, ast.Name) and n.id == target.id
-                    for n in ast.walk(item.context_expr)
+                    isinstance(n, ast.Name) and n.id == target.id for n in walk(item.context_expr)
                 ):
                     return True
                 if (

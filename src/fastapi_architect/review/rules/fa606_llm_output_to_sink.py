@@ -216,8 +216,8 @@ class LlmOutputToSink(Rule):
         if not uses_llm(ctx):
             return
         trackers: dict[int, _Tracker] = {}
-        for node in ctx.nodes:
-            if not isinstance(node, ast.Call) or not node.args:
+        for node in ctx.of(ast.Call):
+            if not node.args:
                 continue
             sink = self._sink(ctx, node)
             if sink is None:
