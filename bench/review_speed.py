@@ -119,8 +119,7 @@ def main() -> None:
             print("bandit: not installed")
         else:
             print(
-                f"bandit:      {bandit:7.2f} s  {len(files) / bandit:8.1f} files/s "
-                "(the same files)"
+                f"bandit:      {bandit:7.2f} s  {len(files) / bandit:8.1f} files/s (the same files)"
             )
             print(f"review cold is {bandit / cold:.1f}x bandit's speed")
 
