@@ -22,12 +22,11 @@ from fastapi_architect.init.cli import register as register_init
 from fastapi_architect.mcp.cli import register as register_mcp
 from fastapi_architect.review.cli import register as register_review
 from fastapi_architect.review.cli import register_rules
-from fastapi_architect.spec import CheckResult, ResolvedSpec, check_file, spec_json_schema
-from fastapi_architect.spec.model import ACTIONS
 from fastapi_architect.survey.cli import register as register_survey
 
 if TYPE_CHECKING:
     from fastapi_architect.generate import WriteReport
+    from fastapi_architect.spec import CheckResult, ResolvedSpec
 
 app = typer.Typer(
     name="fastapi-architect",
@@ -81,6 +80,8 @@ def check(
 
     Exit status: 0 valid, 1 problems, 2 usage error (missing or unreadable file).
     """
+    from fastapi_architect.spec import check_file
+
     try:
         result = check_file(spec)
     except OSError as exc:
@@ -112,6 +113,8 @@ def _print_check(result: CheckResult) -> None:
 
 
 def _print_summary(console: Console, spec: ResolvedSpec) -> None:
+    from fastapi_architect.spec.model import ACTIONS
+
     auth = spec.auth.mode + (f", roles {', '.join(spec.auth.roles)}" if spec.auth.enabled else "")
     console.print(
         f"{spec.project.title} ({spec.project.name} {spec.project.version}): {auth} auth, "
@@ -167,6 +170,8 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of the spec format (for editor completion and validation)."""
+    from fastapi_architect.spec import spec_json_schema
+
     text = json.dumps(spec_json_schema(), indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
@@ -179,6 +184,8 @@ def schema(
 
 def _checked_spec(spec: Path) -> tuple[ResolvedSpec, str]:
     """The resolved spec and its text, or exit 1 (problems) / 2 (unreadable)."""
+    from fastapi_architect.spec import check_file
+
     try:
         result = check_file(spec)
         text = spec.read_text(encoding="utf-8-sig")

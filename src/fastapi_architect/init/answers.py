@@ -15,8 +15,6 @@ AUTH_MODES: tuple[AuthMode, ...] = get_args(AuthMode)
 ENGINES: tuple[Engine, ...] = get_args(DatabaseSpec.model_fields["engine"].annotation)
 FIELD_TYPES: tuple[FieldType, ...] = get_args(FieldType)
 DEFAULT_NAME = "myapi"
-DEFAULT_RESOURCE = "Note"
-DEFAULT_FIELDS = "title, body:text?"
 # The placeholders the checker suggests for an external issuer; replace them with yours.
 DEFAULT_JWKS_URL = "https://auth.example.com/api/auth/jwks"
 DEFAULT_ISSUER = "https://auth.example.com"

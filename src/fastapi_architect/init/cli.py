@@ -8,28 +8,15 @@ import sys
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from fastapi_architect.init.answers import (
-    AUTH_MODES,
-    DEFAULT_FIELDS,
-    DEFAULT_RESOURCE,
-    ENGINES,
-    AnswerError,
-    Issuer,
-    ResourceAnswer,
-    SpecAnswers,
-    check_links,
-    parse_resource,
-    project_name_for,
-)
-from fastapi_architect.init.build import check_answers, example_text, schema_text
-from fastapi_architect.init.files import InitError, refuse_existing, write_spec_files
-from fastapi_architect.init.render import AUTH, DATABASE, PROJECT, SPEC_FILE, resource_section
-from fastapi_architect.spec import check_text
+from fastapi_architect.init.defaults import DEFAULT_FIELDS, DEFAULT_RESOURCE
+
+if TYPE_CHECKING:
+    from fastapi_architect.init.answers import Issuer, SpecAnswers
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 BACKEND_DIR = "backend"
@@ -76,6 +63,18 @@ def _flag_answers(
     issuer: Issuer,
 ) -> tuple[SpecAnswers, dict[str, str]]:
     """The answers the flags give, and which flag said what (to tell a problem against it)."""
+    from fastapi_architect.init.answers import (
+        AUTH_MODES,
+        ENGINES,
+        AnswerError,
+        ResourceAnswer,
+        SpecAnswers,
+        check_links,
+        parse_resource,
+        project_name_for,
+    )
+    from fastapi_architect.init.render import AUTH, DATABASE, PROJECT, resource_section
+
     mode = next(m for m in AUTH_MODES if m == (auth or "builtin"))
     said = {
         PROJECT: f"--name {name!r}" if name else "the project name (give --name)",
@@ -109,6 +108,8 @@ def _flag_answers(
 
 
 def _spec_from_flags(answers: SpecAnswers, said: dict[str, str]) -> str:
+    from fastapi_architect.init.build import check_answers
+
     checked = check_answers(answers)
     if checked.ok:
         return checked.rendered.text
@@ -199,6 +200,12 @@ def register(app: typer.Typer) -> None:
 
         Exit status: 0 written, 1 cancelled, 2 usage error (a file already there without
         --force, a flag the checker refuses)."""
+        from fastapi_architect.init.answers import Issuer, SpecAnswers, project_name_for
+        from fastapi_architect.init.build import check_answers, example_text, schema_text
+        from fastapi_architect.init.files import InitError, refuse_existing, write_spec_files
+        from fastapi_architect.init.render import SPEC_FILE
+        from fastapi_architect.spec import check_text
+
         shaping = [example, name, auth, jwks_url, issuer, audience, database, resource, yes]
         if example is not None and any(v not in (None, False) for v in shaping[1:-1]):
             _stop("--example writes the example as it is: give it without the other spec flags")

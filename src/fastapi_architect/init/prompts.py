@@ -13,8 +13,6 @@ from rich.prompt import Confirm, Prompt
 
 from fastapi_architect.init.answers import (
     AUTH_MODES,
-    DEFAULT_FIELDS,
-    DEFAULT_RESOURCE,
     ENGINES,
     FIELD_TYPES,
     FIELDS_NOTATION,
@@ -28,6 +26,7 @@ from fastapi_architect.init.answers import (
     project_name_for,
 )
 from fastapi_architect.init.build import check_answers
+from fastapi_architect.init.defaults import DEFAULT_FIELDS, DEFAULT_RESOURCE
 from fastapi_architect.init.render import AUTH, PROJECT
 from fastapi_architect.spec import Problem
 from fastapi_architect.spec.names import pascal_case
