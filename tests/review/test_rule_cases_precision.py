@@ -488,3 +488,41 @@ def test_fa107_a_password_property_over_a_private_column_is_not_plain_text():
     """
     files = {"app/models.py": models, "app/routes.py": routes}
     assert findings("FA107", files) == [("app/routes.py", 7, "error")]
+
+
+def test_fa101_a_class_based_view_authenticates_its_routes_through_its_attributes():
+    views = """
+        from fastapi import APIRouter, Depends
+        from fastapi_utils.cbv import cbv
+        from app.deps import get_current_user, get_db
+        router = APIRouter(prefix="/items")
+
+        @router.get("")
+        def list_items(user=Depends(get_current_user)) -> list: ...
+
+        @router.post("")
+        def create_item(user=Depends(get_current_user)) -> dict: ...
+
+        @router.get("/count")
+        def count_items(user=Depends(get_current_user)) -> int: ...
+
+        @cbv(router)
+        class ItemView:
+            user: dict = Depends(get_current_user)
+            db = Depends(get_db)
+
+            @router.delete("/{item_id}")
+            def delete(self, item_id: int) -> None: ...
+
+        @cbv(router)
+        class ExportView:
+            db = Depends(get_db)
+
+            @router.delete("/exports/{export_id}")
+            def delete_export(self, export_id: int) -> None: ...
+    """
+    files = {
+        "app/deps.py": "def get_current_user(): ...\ndef get_db(): ...\n",
+        "app/views.py": views,
+    }
+    assert findings("FA101", files) == [("app/views.py", 28, "warning")]

@@ -186,6 +186,8 @@ class _Extractor(ClassReader):
         self.aliases: list[AliasFact] = []
         self.classes: list[ClassFact] = []
         self.instances: list[tuple[str, str]] = []
+        # The dependencies a class-based view declares once for all its routes.
+        self.view_deps: tuple[DepRef, ...] = ()
 
     # -- walking -------------------------------------------------------------------------
     def block(self, stmts: list[ast.stmt], scope: Scope, top: bool) -> None:
@@ -413,7 +415,7 @@ class _Extractor(ClassReader):
         rm_type, rm_list, _ = self.unwrap_type(rm_node, scope)
         ret_type, ret_list, _ = self.unwrap_type(node.returns, scope)
         decorator_text = " ".join(ast.unparse(d) for d in node.decorator_list).lower()
-        deps = self.dep_list(keyword(dec, "dependencies"), scope)
+        deps = (*self.view_deps, *self.dep_list(keyword(dec, "dependencies"), scope))
         rate_limited = "limit" in decorator_text or "throttl" in decorator_text
         rc_node = keyword(dec, "response_class")
         self.routes.append(
@@ -449,9 +451,27 @@ class _Extractor(ClassReader):
         self.classes.append(self.class_fact(node, scope))
         if top:
             inner = Scope(f"{scope.prefix}.{node.name}", dict(scope.routers))
+            self.view_deps = self.class_view_deps(node, scope)
             for stmt in node.body:
                 if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                     self.function(stmt, inner)
+            self.view_deps = ()
+
+    def class_view_deps(self, node: ast.ClassDef, scope: Scope) -> tuple[DepRef, ...]:
+        """A class-based view (fastapi-utils' / fastapi-restful's `@cbv(router)`): each
+        class attribute given `Depends(...)` (`user: User = Depends(get_current_user)`, or
+        `Annotated[User, Depends(...)]`) is a dependency of every route among its methods."""
+        out: list[DepRef] = []
+        for stmt in node.body:
+            if not isinstance(stmt, ast.Assign | ast.AnnAssign):
+                continue
+            annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
+            _, _, meta = self.unwrap_type(annotation, scope)
+            for call in [*meta, stmt.value]:
+                ref = self.dep_from_call(call, scope) if call is not None else None
+                if ref is not None:
+                    out.append(ref)
+        return tuple(out)
 
     def facts(self, tree: ast.Module) -> ModuleFacts:
         self.collect_top_level(tree)
