@@ -95,6 +95,23 @@ def call_name(call: ast.Call) -> str:
     return dotted(call.func) or ""
 
 
+def fetched_table(ctx: FileContext, call: ast.Call) -> ClassFact | None:
+    """The table model a call loads by key: `session.get(Model, key)`, or `.where()` /
+    `.filter()` / `.filter_by()` on `select(Model)` or `session.query(Model)`."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    if func.attr == "get" and len(call.args) >= 2:
+        return ctx.index.table(ctx.qualify(call.args[0]))
+    if func.attr in {"where", "filter", "filter_by"}:
+        for inner in walk(func.value):
+            if not isinstance(inner, ast.Call) or not inner.args:
+                continue
+            if last_name(call_name(inner)) in {"select", "query"}:
+                return ctx.index.table(ctx.qualify(inner.args[0]))
+    return None
+
+
 def mentions(node: ast.AST, name: str) -> bool:
     """True when a `Name` with this id appears under `node` (or is `node`)."""
     return any(isinstance(n, ast.Name) and n.id == name for n in walk(node))

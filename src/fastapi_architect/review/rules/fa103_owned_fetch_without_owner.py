@@ -15,6 +15,7 @@ from fastapi_architect.review.rules._helpers import (
     FunctionNode,
     auth_params,
     call_name,
+    fetched_table,
     is_privileged,
     mentions,
     table_of_schema,
@@ -308,26 +309,13 @@ class OwnedFetchWithoutOwner(Rule):
 
     @staticmethod
     def _fetch(ctx: FileContext, call: ast.Call) -> tuple[ClassFact, str] | None:
-        name = call_name(call)
-        if last_name(name) == "get" and len(call.args) >= 2 and "." in name:
-            model = ctx.index.table(ctx.qualify(call.args[0]))
-        elif last_name(name) in {"where", "filter", "filter_by"} and isinstance(
-            call.func, ast.Attribute
-        ):
-            model = None
-            for inner in walk(call.func.value):
-                if isinstance(inner, ast.Call) and last_name(call_name(inner)) in {
-                    "select",
-                    "query",
-                }:
-                    model = ctx.index.table(ctx.qualify(inner.args[0])) if inner.args else None
-            if model is None or not any(
-                isinstance(n, ast.Attribute) and n.attr == "id" for a in call.args for n in walk(a)
-            ):
-                return None
-        else:
-            return None
+        model = fetched_table(ctx, call)
         if model is None:
+            return None
+        by_key = isinstance(call.func, ast.Attribute) and call.func.attr == "get"
+        if not by_key and not any(
+            isinstance(n, ast.Attribute) and n.attr == "id" for a in call.args for n in walk(a)
+        ):
             return None
         owner = ctx.index.owner_column(model)
         return (model, owner) if owner is not None else None

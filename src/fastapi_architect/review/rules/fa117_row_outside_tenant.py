@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 from fastapi_architect.codebase.facts import ClassFact
 from fastapi_architect.codebase.index import Route
-from fastapi_architect.codebase.syntax import last_name, walk
+from fastapi_architect.codebase.syntax import walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
-from fastapi_architect.review.rules._helpers import FunctionNode, call_name, mentions, walk_body
+from fastapi_architect.review.rules._helpers import FunctionNode, fetched_table, mentions, walk_body
 
 # A path parameter that names the tenant a row belongs to, and the word it is known by.
 TENANT_PARAM = re.compile(
@@ -170,25 +170,13 @@ class RowOutsideTenant(Rule):
         for node in walk_body(handler):
             if not isinstance(node, ast.Call):
                 continue
-            name = call_name(node)
-            model = None
-            if last_name(name) == "get" and len(node.args) >= 2 and "." in name:
-                if any(mentions(node.args[1], r) for r in rows):
-                    model = ctx.index.table(ctx.qualify(node.args[0]))
-            elif isinstance(node.func, ast.Attribute) and node.func.attr in {
-                "where",
-                "filter",
-                "filter_by",
-            }:
-                keys = [*node.args, *(k.value for k in node.keywords)]
-                if not any(mentions(k, r) for k in keys for r in rows):
-                    continue
-                for inner in walk(node.func.value):
-                    if not isinstance(inner, ast.Call) or not inner.args:
-                        continue
-                    if last_name(call_name(inner)) in {"select", "query"}:
-                        model = ctx.index.table(ctx.qualify(inner.args[0]))
-            if model is not None:
+            model = fetched_table(ctx, node)
+            keys = (
+                node.args[1:2]
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+                else [*node.args, *(k.value for k in node.keywords)]
+            )
+            if model is not None and any(mentions(k, r) for k in keys for r in rows):
                 yield node, model
 
     @staticmethod
