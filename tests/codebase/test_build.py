@@ -104,3 +104,11 @@ def test_the_command_line_loads_the_survey_only_when_it_runs():
     assert "fastapi_architect.survey.cli" in loaded
     assert "fastapi_architect.survey.model" not in loaded
     assert "fastapi_architect.survey.render" not in loaded
+
+
+def test_the_command_line_starts_without_the_spec_language_schema_tools_or_databases():
+    # every command pays for what the command line imports before it runs
+    loaded = _loaded_after("fastapi_architect.cli")
+    assert "fastapi_architect.cli" in loaded
+    heavy = ("fastapi_architect.spec.", "fastapi_architect.evolve.", "sqlalchemy", "pydantic")
+    assert [m for m in loaded if m.startswith(heavy)] == ["fastapi_architect.evolve.cli"]
