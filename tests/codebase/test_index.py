@@ -216,3 +216,30 @@ def test_a_library_whose_submodules_share_the_projects_names_is_not_the_project(
     assert index.module_for("app.security") is index.module_for("security") is not None
     assert index.module_for("fastapi.security") is None
     assert index.module_for("strawberry.types") is None
+
+
+def test_status_codes_are_read_from_literals_starlette_names_and_http_status(tree):
+    root = tree(
+        {
+            "app/routes.py": """
+                from http import HTTPStatus
+                import http
+                from fastapi import APIRouter, status
+                router = APIRouter()
+
+                @router.post("/a", status_code=201)
+                def a() -> dict: ...
+
+                @router.post("/b", status_code=status.HTTP_201_CREATED)
+                def b() -> dict: ...
+
+                @router.post("/c", status_code=HTTPStatus.CREATED)
+                def c() -> dict: ...
+
+                @router.delete("/d", status_code=http.HTTPStatus.NO_CONTENT)
+                def d() -> None: ...
+            """,
+        }
+    )
+    codes = {r.fact.handler: r.fact.status_code for r in build_index(root).routes}
+    assert codes == {"a": 201, "b": 201, "c": 201, "d": 204}

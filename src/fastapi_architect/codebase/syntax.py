@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import defaultdict
+from http import HTTPStatus
 from typing import TypeVar
 
 N = TypeVar("N", bound=ast.AST)
@@ -149,6 +150,9 @@ def status_value(node: ast.expr | None) -> int | None:
         match = _STATUS_ATTR.search(name)
         if match:
             return int(match.group(1))
+        owner, _, member = name.rpartition(".")
+        if owner.endswith("HTTPStatus") and member in HTTPStatus.__members__:
+            return HTTPStatus[member].value
     return None
 
 
