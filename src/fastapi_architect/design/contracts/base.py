@@ -161,8 +161,8 @@ class ContractsBase:
             return (("Authorization", "Bearer <access token>"),)
         return ()
 
-    def _page_params(self) -> tuple[ParameterDesign, ParameterDesign]:
-        """`limit` and `cursor` of a page, newest first."""
+    def _page_params(self, *, described: bool = False) -> tuple[ParameterDesign, ParameterDesign]:
+        """`limit` and `cursor` of a page, newest first (`described`: with what each is)."""
         api = self.spec.api
         return (
             ParameterDesign(
@@ -172,6 +172,7 @@ class ContractsBase:
                 required=False,
                 default=str(api.default_page_size),
                 constraints=(">= 1", f"<= {api.max_page_size}"),
+                description="Rows per page." if described else "",
             ),
             ParameterDesign(
                 name="cursor",
@@ -179,31 +180,15 @@ class ContractsBase:
                 type="string",
                 required=False,
                 constraints=("max length 512",),
+                description="`meta.next_cursor` of the previous page." if described else "",
             ),
         )
 
     def _list_params(
         self, sort_values: tuple[str, ...], default_sort: str
     ) -> list[ParameterDesign]:
-        api = self.spec.api
         return [
-            ParameterDesign(
-                name="limit",
-                location="query",
-                type="integer",
-                required=False,
-                default=str(api.default_page_size),
-                constraints=(">= 1", f"<= {api.max_page_size}"),
-                description="Rows per page.",
-            ),
-            ParameterDesign(
-                name="cursor",
-                location="query",
-                type="string",
-                required=False,
-                constraints=("max length 512",),
-                description="`meta.next_cursor` of the previous page.",
-            ),
+            *self._page_params(described=True),
             ParameterDesign(
                 name="sort",
                 location="query",
