@@ -526,3 +526,104 @@ def test_fa101_a_class_based_view_authenticates_its_routes_through_its_attribute
         "app/views.py": views,
     }
     assert findings("FA101", files) == [("app/views.py", 28, "warning")]
+
+
+SEARCH_SERVICE = """
+    from enum import Enum
+    from sqlalchemy import text
+
+    class Direction(Enum):
+        ASC = "ASC"
+        DESC = "DESC"
+
+    def search(session, term: str):
+        return session.execute(text(f"SELECT * FROM item WHERE name LIKE '%{term}%'")).all()
+
+    def archive(session, label: str):
+        session.execute(text(f"UPDATE item SET archived = 1 WHERE label = '{label}'"))
+
+    def ordered(session, direction: Direction):
+        return session.execute(text(f"SELECT * FROM item ORDER BY id {direction.value}")).all()
+
+    def newest(session):
+        return session.execute(text(f"SELECT * FROM item ORDER BY id {Direction.DESC.value}"))
+"""
+
+
+def test_fa104_request_text_handed_to_a_service_is_an_error_unknown_origin_is_not() -> None:
+    """A handler's `str` query parameter handed to a service that splices it into SQL is
+    injection, found one call down; a helper only ever called with a literal column is a
+    warning at most, and an Enum's `.value` is no client text."""
+    handlers = """
+        from fastapi import APIRouter
+        from app.service import archive, ordered, search, Direction
+        router = APIRouter()
+
+        @router.get("/items")
+        def find(q: str, direction: Direction, session=None):
+            archive(session, "old")
+            ordered(session, direction)
+            return search(session, q)
+    """
+    found = findings("FA104", {"app/service.py": SEARCH_SERVICE, "app/api.py": handlers})
+    assert ("app/service.py", 9, "error") in found
+    assert ("app/service.py", 12, "warning") in found
+    assert len(found) == 2  # nothing on the Enum values (lines 15 and 18)
+
+
+FROZEN_MODELS = """
+    from datetime import datetime
+    from sqlalchemy import Column, DateTime, Integer
+    from sqlalchemy.orm import DeclarativeBase
+
+    class Base(DeclarativeBase): ...
+
+    class Stamped:
+        created = Column(DateTime, default=datetime.now())
+
+    class Run(Stamped, Base):
+        __tablename__ = "run"
+        id = Column(Integer, primary_key=True)
+
+    class Job(Base):
+        __tablename__ = "job"
+        id = Column(Integer, primary_key=True)
+        started = Column(DateTime, default=datetime.now())
+        changed = Column(DateTime, default=datetime.now, onupdate=datetime.now())
+
+    class Archive(Base):
+        __tablename__ = "archive"
+        id = Column(Integer, primary_key=True)
+        archived = Column(DateTime, default=datetime.now())
+
+    class Snapshot(Base):
+        __tablename__ = "snapshot"
+        id = Column(Integer, primary_key=True)
+        taken = Column(DateTime, default=datetime.now())
+"""
+
+
+def test_fa402_weighs_whether_the_frozen_default_is_ever_stored() -> None:
+    """A default left to it by some constructor (here through a mixin) is an error; one
+    every constructor overrides, or whose new instance goes to a helper that may set it, is
+    information; one whose class is never created in the project is a warning; a frozen
+    `onupdate=` is an error."""
+    writes = """
+        from datetime import datetime
+        from app.models import Archive, Job, Run
+
+        def start(session, name):
+            session.add(Run(id=1))
+            session.add(Job(id=2, started=datetime.now()))
+            row = Archive(id=3)
+            stamp(row)
+            session.add(row)
+    """
+    found = findings("FA402", {"app/models.py": FROZEN_MODELS, "app/writes.py": writes})
+    assert found == [
+        ("app/models.py", 8, "error"),
+        ("app/models.py", 17, "info"),
+        ("app/models.py", 18, "error"),
+        ("app/models.py", 23, "info"),
+        ("app/models.py", 28, "warning"),
+    ]

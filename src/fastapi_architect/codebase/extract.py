@@ -28,6 +28,7 @@ from fastapi_architect.codebase.syntax import (
     prefix_text,
     status_value,
     walk,
+    walk_within,
 )
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
@@ -102,6 +103,15 @@ def aware_columns(tree: ast.Module) -> tuple[str, ...]:
                 out.append(target.id)
     return tuple(dict.fromkeys(out))
 
+
+_KEEPING_CALLS = frozenset(
+    {
+        *("add", "add_all", "merge", "refresh", "append", "flush", "commit", "expunge"),
+        *("model_validate", "from_orm", "jsonable_encoder", "isinstance", "len", "str", "repr"),
+        *("debug", "info", "warning", "error", "exception", "print"),
+    }
+)
+"""Calls that keep, save, read or log an instance without setting its fields."""
 
 _FILTERS = frozenset({"where", "filter", "filter_by", "and_", "or_", "having", "exclude", "get"})
 
@@ -473,6 +483,52 @@ class _Extractor(ClassReader):
                     out.append(ref)
         return tuple(out)
 
+    def constructed(self, tree: ast.Module) -> tuple[tuple[str, int, tuple[str, ...] | None], ...]:
+        """Each call of what looks like a class, inside a function. An instance kept in a
+        variable counts the attributes then set on it (`row.created = now`) as given, and
+        turns opaque when handed to another call (a helper may set any field)."""
+        out: list[tuple[str, int, list[str] | None]] = []
+        for fn in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef):
+            naming: dict[int, str] = {}  # the call's node -> the variable it is kept in
+            kept: dict[str, int] = {}  # variable -> index in out
+            for node in walk_within(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                if len(out) >= 2000:
+                    break
+                if isinstance(node, ast.Call):
+                    name = dotted(node.func)
+                    upper = name is not None and last_name(name)[:1].isupper()
+                    callee = self.qualify(node.func) if upper else None
+                    if callee is not None:
+                        opaque = bool(node.args) or any(k.arg is None for k in node.keywords)
+                        out.append(
+                            (
+                                callee,
+                                node.lineno,
+                                None if opaque else [str(k.arg) for k in node.keywords],
+                            )
+                        )
+                        if id(node) in naming:
+                            kept[naming[id(node)]] = len(out) - 1
+                    if not upper and last_name(name or "") not in _KEEPING_CALLS:
+                        for arg in [*node.args, *(k.value for k in node.keywords)]:
+                            if isinstance(arg, ast.Name) and arg.id in kept:
+                                callee_, line, _ = out[kept[arg.id]]
+                                out[kept[arg.id]] = (callee_, line, None)
+                elif isinstance(node, ast.Assign | ast.AnnAssign):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    if len(targets) == 1 and isinstance(targets[0], ast.Name) and node.value:
+                        naming[id(node.value)] = targets[0].id
+                    for target in targets:
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id in kept
+                        ):
+                            given = out[kept[target.value.id]][2]
+                            if given is not None:
+                                given.append(target.attr)
+        return tuple((c, line, tuple(g) if g is not None else None) for c, line, g in out)
+
     def facts(self, tree: ast.Module) -> ModuleFacts:
         self.collect_top_level(tree)
         self.self_changed = changed_self_attrs(tree)
@@ -493,6 +549,7 @@ class _Extractor(ClassReader):
             browser_credentials=uses_browser_credentials(tree),
             databases=database_kinds(tree),
             filtered=filtered_columns(tree),
+            constructed=self.constructed(tree),
         )
 
 

@@ -189,6 +189,10 @@ class ModuleFacts:
     filtered: tuple[str, ...] = ()
     """Columns a query filters on: `Model.column` in `where()`/`filter()`, `*.column` for a
     keyword of `filter_by()`."""
+    constructed: tuple[tuple[str, int, tuple[str, ...] | None], ...] = ()
+    """Calls of what looks like a class (`Task(title=..., created_at=...)`): the callee as
+    the module names it, the line, and the keywords given (None when `**kwargs` or
+    positional arguments hide which fields are set)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,6 +124,7 @@ class ProjectIndex:
             for qual, callee in facts.instances:
                 self.instances[qual] = callee
         self._outer = self._outer_packages()
+        self._outer_longest_first = sorted(self._outer, key=lambda o: (-len(o), o))
         names: list[Iterable[str]] = [
             self.functions,
             self.classes,
@@ -137,6 +138,9 @@ class ProjectIndex:
         self._auth_memo: dict[str, bool] = {}
         self._ancestors: dict[tuple[str, int], list[ClassFact]] = {}
         self._mutates_memo: dict[tuple[str, str], bool] = {}
+        self._fed_by: dict[tuple[str, str], list[tuple[str, str]]] | None = None
+        self._constructions: dict[str, list[tuple[str, int, tuple[str, ...] | None]]] | None = None
+        self._request_text: set[tuple[str, str]] = set()
         self.aware_columns: frozenset[str] = frozenset(
             name for m in self.modules.values() for name in m.aware_columns
         )
@@ -175,9 +179,10 @@ class ProjectIndex:
 
     # -- name resolution -----------------------------------------------------------------
     def _outer_packages(self) -> frozenset[str]:
-        """The name of the reviewed folder itself, when it is a package that the code
-        imports itself by (`from app.schemas import X` with `app/` the root): a first
-        part that names no module of the project, after which the rest does."""
+        """The dotted name of the reviewed folder itself, when it is a package that the
+        code imports itself by (`from app.schemas import X` with `app/` the root, or
+        `mlrun.api.db` with `mlrun/api/` the root): a prefix that names no module of the
+        project, after which the rest does."""
         if "__init__" not in self.by_module:
             return frozenset()
         tops = {m.partition(".")[0] for m in self.by_module}
@@ -185,23 +190,27 @@ class ProjectIndex:
         missed: Counter[str] = Counter()
         for facts in self.modules.values():
             for target in (*facts.imported_modules, *(t for _, t in facts.imports)):
-                head, _, rest = target.partition(".")
-                if head in tops or not rest or head in sys.stdlib_module_names:
+                parts = target.split(".")
+                if parts[0] in tops or parts[0] in sys.stdlib_module_names:
                     continue
-                if rest.partition(".")[0] in tops and (
-                    rest in self.by_module or rest.rpartition(".")[0] in self.by_module
-                ):
-                    found[head] += 1
-                else:
+                for k in range(1, min(len(parts), 4)):
+                    head, rest = ".".join(parts[:k]), ".".join(parts[k:])
+                    if parts[k] in tops and (
+                        rest in self.by_module or rest.rpartition(".")[0] in self.by_module
+                    ):
+                        found[head] += 1
+                        break
                     missed[head] += 1
         # A library whose submodules share a name with the project's (`strawberry.types`
         # and the project's `types.py`) also imports what the project does not have.
-        return frozenset(h for h, n in found.items() if missed[h] * 4 <= n)
+        return frozenset(h for h, n in found.items() if n >= 2 and missed[h] * 4 <= n)
 
     def _inner(self, qualname: str) -> str:
         """`app.schemas.X` -> `schemas.X` when `app` is the reviewed package itself."""
-        head, _, rest = qualname.partition(".")
-        return rest if rest and head in self._outer else qualname
+        for outer in self._outer_longest_first:
+            if qualname.startswith(outer + ".") and len(qualname) > len(outer) + 1:
+                return qualname[len(outer) + 1 :]
+        return qualname
 
     def _lookup(self, qualname: str, table: dict[str, T], depth: int = 0) -> T | None:
         if qualname in table:
@@ -223,6 +232,11 @@ class ProjectIndex:
                 imports = dict(self.by_module[mod].imports)
                 if name in imports and imports[name] != qualname:
                     return self._lookup(imports[name], table, depth + 1)
+                # `from .models_mysql import *` re-exports what that module defines
+                imported = self.by_module[mod].imported_modules
+                for cand in candidates:
+                    if cand.rpartition(".")[0] in imported:
+                        return table[cand]
             # `pkg.module.Name` where the import only named a prefix of the module path
             for cand in candidates:
                 cand_module = cand.rpartition(".")[0]
@@ -263,6 +277,63 @@ class ProjectIndex:
                     break
         self._mutates_memo[memo] = result
         return result
+
+    def request_fed(self, qualname: str, param: str) -> bool:
+        """Whether a route handler hands text from the request (a `str` parameter that is
+        not a dependency) to parameter `param` of function `qualname`, itself or through
+        up to two functions between them."""
+        if self._fed_by is None:
+            self._fed_by = defaultdict(list)
+            for fn in self.functions.values():
+                for given, callee, arg in fn.forwards:
+                    target = self.callee(callee)
+                    if target is None or target is fn:
+                        continue
+                    if arg.isdigit():
+                        if int(arg) >= len(target.params):
+                            continue
+                        arg = target.params[int(arg)].name
+                    self._fed_by[(target.qualname, arg)].append((fn.qualname, given))
+            for route in self.routes:
+                for p in route.fact.params:
+                    if p.kind != "depends" and last_name(p.type_name or "str") == "str":
+                        self._request_text.add((route.fact.qualname, p.name))
+        todo, seen = [(qualname, param, 0)], set()
+        while todo:
+            current, name, depth = todo.pop()
+            for caller, given in self._fed_by.get((current, name), ()):
+                if (caller, given) in self._request_text:
+                    return True
+                if depth < 2 and (caller, given) not in seen:
+                    seen.add((caller, given))
+                    todo.append((caller, given, depth + 1))
+        return False
+
+    def constructions(self, cls: ClassFact) -> list[tuple[str, int, tuple[str, ...] | None]]:
+        """Where the project creates instances of `cls` or of a class built on it: (path,
+        line, keywords given, or None when they cannot be told)."""
+        if self._constructions is None:
+            self._constructions = defaultdict(list)
+            for facts in self.modules.values():
+                for callee, line, given in facts.constructed:
+                    target = self.klass(callee)
+                    for twin in self._twins(target) if target is not None else ():
+                        for part in self.ancestors(twin):
+                            self._constructions[part.qualname].append((facts.path, line, given))
+        return self._constructions.get(cls.qualname, [])
+
+    def _twins(self, cls: ClassFact) -> list[ClassFact]:
+        """The class and its like-named siblings with the same fields (one model per
+        database dialect, picked by a conditional `import *`)."""
+        package = cls.qualname.rpartition(".")[0].rpartition(".")[0]
+        return [cls] + [
+            other
+            for qual in self._by_last.get(cls.name, ())
+            if (other := self.classes.get(qual)) is not None
+            and other is not cls
+            and other.fields == cls.fields
+            and qual.rpartition(".")[0].rpartition(".")[0] == package
+        ]
 
     def klass(self, qualname: str | None) -> ClassFact | None:
         return None if qualname is None else self._lookup(qualname, self.classes)

@@ -226,6 +226,14 @@ class Tracker:
         self.params = _params(scope) if isinstance(scope, FunctionNode) else {}
         self.handler = is_route_handler(ctx, scope)
         self.injected = _injected(scope) if isinstance(scope, FunctionNode) else set()
+        self.qualname = next(
+            (
+                fn.qualname
+                for fn in ctx.facts.functions
+                if isinstance(scope, FunctionNode) and fn.line == scope.lineno
+            ),
+            None,
+        )
         self.by_name = is_value_name
         self.assigned: dict[str, list[ast.expr]] = {}
         for node in self.nodes:
@@ -323,6 +331,12 @@ class Tracker:
                 and (annotated is Origin.VALUE or self.params[name].annotation is None)
             ):
                 return Origin.INPUT
+            if (
+                not self.handler
+                and self.qualname is not None
+                and self.ctx.index.request_fed(self.qualname, name)
+            ):
+                return Origin.INPUT
             return self._named(name)
         if _UPPER.match(name):
             return Origin.SAFE
@@ -341,6 +355,8 @@ class Tracker:
             return Origin.IDENTIFIER
         if self._request_data(node):
             return Origin.INPUT
+        if node.attr in {"value", "name"} and self._enum_member(node.value):
+            return Origin.SAFE
         root = node.value
         while isinstance(root, ast.Attribute):
             root = root.value
@@ -354,6 +370,16 @@ class Tracker:
             if annotated is None and node.attr in {"value"}:
                 return Origin.IDENTIFIER
         return self._named(node.attr)
+
+    def _enum_member(self, node: ast.expr) -> bool:
+        """`Direction.ASC`, or a parameter annotated with an Enum (or Literal) type."""
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            return node.value.id in _enum_names(self.ctx)
+        return (
+            isinstance(node, ast.Name)
+            and node.id in self.params
+            and annotation_origin(self.ctx, self.params[node.id].annotation) is Origin.SAFE
+        )
 
     def _call(self, node: ast.Call, depth: int) -> Origin:
         name = last_name(dotted(node.func) or "")

@@ -102,16 +102,19 @@ class SqlInjection(Rule):
     ```python
     from sqlalchemy import text
 
-    def find_user(session, name: str):
-        return session.execute(text(f"SELECT * FROM users WHERE name = '{name}'"))
+    @router.get("/users")
+    def find_user(session: SessionDep, name: str):
+        return session.execute(text(f"SELECT * FROM users WHERE name = '{name}'")).all()
     ```
 
     ## Use instead
     ```python
     from sqlalchemy import text
 
-    def find_user(session, name: str):
-        return session.execute(text("SELECT * FROM users WHERE name = :name"), {"name": name})
+    @router.get("/users")
+    def find_user(session: SessionDep, name: str):
+        statement = text("SELECT * FROM users WHERE name = :name")
+        return session.execute(statement, {"name": name}).all()
     ```
 
     ## Known problems
@@ -120,9 +123,11 @@ class SqlInjection(Rule):
     a parameter typed `int`, `float`, `bool`, `UUID`, a date, a `Literal` or an Enum, a
     value cast with `int(...)`, quoted with the dialect's identifier quoting, or checked
     against an allow-list (`if col not in ALLOWED: raise`). A `str` parameter of a route
-    handler or data read from the request is an error whatever its name; a plain
-    variable (`{name}`, `% user_id`) of unknown origin is an error when the statement
-    binds no parameters and a low-confidence warning when it does. Parts that look like
+    handler or data read from the request is an error whatever its name, and so is a
+    parameter of a function that a handler hands such a value to (directly or through up
+    to two functions). A plain variable (`{name}`, `% user_id`) whose origin is not seen
+    is a low-confidence warning when the statement binds no parameters, and information
+    when it does: on real code such values are mostly names the program builds. Parts that look like
     identifiers or SQL fragments built by the code (`{table_name}`, `{clause}`, helper
     calls, `self.*`, settings) are reported as information only: the rule cannot see
     through helper functions and callers. Migration folders are skipped, as are
@@ -173,7 +178,7 @@ class SqlInjection(Rule):
                 continue
             bound = len(node.args) > 1 or _has_bound_parameters(ctx, node)
             culprit = next(v for v, o in parts if o is worst)
-            if worst is Origin.INPUT or (worst is Origin.VALUE and not bound and not ddl):
+            if worst is Origin.INPUT:
                 yield self.finding(
                     ctx,
                     node,
@@ -182,7 +187,7 @@ class SqlInjection(Rule):
                     "use bound parameters: `text('... WHERE id = :id')` with "
                     "`{'id': value}`, or the query builder",
                 )
-            elif worst is Origin.VALUE:
+            elif worst is Origin.VALUE and not bound and not ddl:
                 yield self.finding(
                     ctx,
                     node,
@@ -190,6 +195,17 @@ class SqlInjection(Rule):
                     f"`{call_name(node)}()`; check that it cannot come from a client",
                     "keep identifiers in an allow-list and values in bound parameters",
                     severity=Severity.WARNING,
+                    confidence=Confidence.LOW,
+                )
+            elif worst is Origin.VALUE:
+                yield self.finding(
+                    ctx,
+                    node,
+                    f"SQL text is formatted with `{ast.unparse(culprit)}` before "
+                    f"`{call_name(node)}()`; no request data is seen reaching it, check that "
+                    "none can",
+                    "keep identifiers in an allow-list and values in bound parameters",
+                    severity=Severity.INFO,
                     confidence=Confidence.LOW,
                 )
             else:
