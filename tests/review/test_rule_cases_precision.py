@@ -187,7 +187,7 @@ def test_fa204_a_cap_further_down_admins_only_and_none_by_default():
     assert ("app/routes.py", 7, "warning") in findings("FA204", files)
 
 
-def test_fa401_a_foreign_key_to_an_enum_like_lookup_table_is_information():
+def test_fa401_a_foreign_key_to_a_lookup_table_or_in_a_small_table_is_information():
     models = """
         from sqlalchemy import Column, ForeignKey, Integer, String, select
         from sqlalchemy.orm import DeclarativeBase
@@ -205,19 +205,26 @@ def test_fa401_a_foreign_key_to_an_enum_like_lookup_table_is_information():
             plan = Column(String(20))
             joined = Column(Integer)
 
-        class Pool(Base):
-            __tablename__ = "pool"
+        class Job(Base):
+            __tablename__ = "job"
             id = Column(Integer, primary_key=True)
             team_name = Column(String(50), ForeignKey("team.name"))
             account_id = Column(Integer, ForeignKey("account.id"))
 
-        def pools(session, team, account):
-            session.scalars(select(Pool).where(Pool.team_name == team))
-            session.scalars(select(Pool).where(Pool.account_id == account))
+        def jobs(session, team, account):
+            session.scalars(select(Job).where(Job.team_name == team))
+            session.scalars(select(Job).where(Job.account_id == account))
     """
     assert findings("FA401", {"app/models.py": models}) == [
         ("app/models.py", 20, "info"),
         ("app/models.py", 21, "warning"),
+    ]
+    # a table that does not name data growing with use (pools, members, roles) is
+    # likely to stay small: the same filtered foreign key is information
+    small = models.replace("Job", "Pool").replace('"job"', '"pool"')
+    assert findings("FA401", {"app/models.py": small}) == [
+        ("app/models.py", 20, "info"),
+        ("app/models.py", 21, "info"),
     ]
 
 
@@ -627,3 +634,88 @@ def test_fa402_weighs_whether_the_frozen_default_is_ever_stored() -> None:
         ("app/models.py", 23, "info"),
         ("app/models.py", 28, "warning"),
     ]
+
+
+LEAKS = """
+    import requests
+    from fastapi import APIRouter, Depends, HTTPException
+    from app.deps import get_current_user
+
+    API_URL = "https://api.example.com"
+    router = APIRouter(dependencies=[Depends(get_current_user)])
+
+    @router.get("/remote")
+    def remote() -> dict:
+        try:
+            return requests.get(f"{API_URL}/strategies", timeout=5).json()
+        except requests.RequestException as e:
+            raise HTTPException(status_code=502, detail=f"remote failed: {e}")
+
+    @router.get("/rows")
+    def rows(session=None) -> dict:
+        try:
+            return {"rows": session.execute("SELECT 1").all()}
+        except Exception as e:
+            raise HTTPException(status_code=500, detail=str(e))
+"""
+
+
+def test_fa109_weighs_who_reads_the_error_and_what_it_can_name() -> None:
+    """A database error's text sent to an authenticated user is a warning; an error from
+    a call to an address written in the code is information, and so is every leak in a
+    project that authenticates no route (a tool run by its own users)."""
+    found = findings("FA109", {"app/api.py": LEAKS, "app/deps.py": DEPS})
+    assert found == [("app/api.py", 13, "info"), ("app/api.py", 20, "warning")]
+    open_tool = LEAKS.replace("dependencies=[Depends(get_current_user)]", "")
+    found = findings("FA109", {"app/api.py": open_tool, "app/deps.py": DEPS})
+    assert found == [("app/api.py", 13, "info"), ("app/api.py", 20, "info")]
+
+
+def test_fa114_a_digest_is_an_error_where_a_table_stores_passwords() -> None:
+    """SHA-256 of a password is an error in a project whose tables hold passwords; where
+    none does, it is usually a token derived from a configured password: a warning."""
+    auth = """
+        import hashlib
+
+        def password_to_token(password: str) -> str:
+            return hashlib.sha256(password.encode()).hexdigest()
+    """
+    assert findings("FA114", {"app/auth.py": auth}) == [("app/auth.py", 4, "warning")]
+    files = {"app/auth.py": auth, "app/models.py": MODELS}
+    assert findings("FA114", files) == [("app/auth.py", 4, "error")]
+
+
+def test_fa106_turning_off_only_audience_or_issuer_is_a_warning() -> None:
+    code = """
+        import jwt
+
+        def claims(token: str, key: str) -> dict:
+            return jwt.decode(token, key, algorithms=["RS256"], options={"verify_aud": False})
+
+        def loose(token: str, key: str) -> dict:
+            return jwt.decode(token, key, algorithms=["RS256"], options={"verify_exp": False})
+    """
+    assert findings("FA106", {"app/tokens.py": code}) == [
+        ("app/tokens.py", 4, "warning"),
+        ("app/tokens.py", 7, "error"),
+    ]
+
+
+def test_fa111_debug_behind_a_catch_all_middleware_is_information() -> None:
+    code = """
+        from fastapi import FastAPI, Request
+        from fastapi.responses import JSONResponse
+
+        app = FastAPI(debug=True)
+
+        async def catch_everything(request: Request, call_next):
+            try:
+                return await call_next(request)
+            except Exception:
+                return JSONResponse({"error": "internal"}, status_code=500)
+
+        app.middleware("http")(catch_everything)
+    """
+    assert findings("FA111", {"app/main.py": code}) == [("app/main.py", 4, "info")]
+    bare = code.replace("except Exception:", "except ValueError:")
+    assert findings("FA111", {"app/main.py": bare}) == [("app/main.py", 4, "error")]

@@ -316,3 +316,30 @@ def table_of_schema(ctx: FileContext, schema: ClassFact) -> ClassFact | None:
             if table.name == stem:
                 return table
     return None
+
+
+GROWS = frozenset(
+    {
+        "message", "event", "log", "run", "task", "job", "conversation", "chat", "history",
+        "trace", "span", "audit", "notification", "comment", "post", "item", "record",
+        "document", "metric", "execution", "transaction", "order", "payment", "activity",
+        "feed", "entry", "alert", "session", "thread", "reply", "interaction", "result",
+        "search",
+    }
+)  # fmt: skip
+"""Nouns for data that grows with use, without bound."""
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def names_growing_data(text: str) -> bool:
+    """Whether a name (`list_runs`, `/messages`, `WebhookLog`) names data that grows with
+    use: any of its words, in snake, kebab or camel case, singular or plural."""
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", text)
+    return any(_singular(w.lower()) in GROWS for w in words)

@@ -149,11 +149,12 @@ class JwtVerificationDisabled(Rule):
     with a key and the signature check on, the peek is not reported, nor is a peek that
     only reads `exp`, `iss` or `kid`. A decode with only `verify_signature` off is an
     error in a route dependency (its claims say who the caller is) and information
-    elsewhere (it is usually a peek at a claim); turning off expiry or other checks, or
-    omitting `algorithms`, is an error. A decode that runs only under an explicit flag
-    (`if settings.TRUSTED_JWT_DECODE:`, a proxy that already verified the token) is
-    information: the intent is written down. Options built in a variable are not
-    followed.
+    elsewhere (it is usually a peek at a claim); turning off expiry, or omitting
+    `algorithms`, is an error; turning off only the audience or issuer check is a
+    warning (the token is still the signer's and still expires). A decode that runs
+    only under an explicit flag (`if settings.TRUSTED_JWT_DECODE:`, a proxy that
+    already verified the token) is information: the intent is written down. Options
+    built in a variable are not followed.
 
     ## References
     - [PyJWT: decode](https://pyjwt.readthedocs.io/en/stable/api.html#jwt.decode)
@@ -211,7 +212,13 @@ class JwtVerificationDisabled(Rule):
                     + (" behind an explicit opt-in" if opt_in else ""),
                     "verify the signature and expiry; read unverified claims only with "
                     "`jwt.get_unverified_header` before a verified decode",
-                    severity=Severity.INFO if opt_in else None,
+                    # audience and issuer checks narrow which signed tokens are accepted;
+                    # without them the token is still the signer's, and still expires
+                    severity=Severity.INFO
+                    if opt_in
+                    else Severity.WARNING
+                    if set(disabled) <= {"verify_aud", "verify_iss"}
+                    else None,
                     confidence=Confidence.MEDIUM if opt_in else None,
                 )
             elif keyword(node, "algorithms") is None and len(node.args) < 3:

@@ -116,30 +116,51 @@ def _leaks(node: ast.expr | None, name: str) -> bool:
     return mentions(node, name) and not _sanitised(node, name)
 
 
-def _does_io(ctx: FileContext, body: list[ast.stmt]) -> bool:
-    """The `try` body talks to a database, storage or the network (directly, or by
-    handing a session or connection to a helper)."""
+def _io_calls(ctx: FileContext, body: list[ast.stmt]) -> list[ast.Call]:
+    """The calls of the `try` body that talk to a database, storage or the network
+    (directly, or by handing a session or connection to a helper)."""
+    out: list[ast.Call] = []
     for stmt in body:
         for node in [stmt, *walk_body(stmt)]:
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in IO_METHODS:
-                return True
-            receiver = func.value if isinstance(func, ast.Attribute) else None
-            while isinstance(receiver, ast.Attribute | ast.Call):
-                receiver = receiver.func if isinstance(receiver, ast.Call) else receiver.value
-            if isinstance(receiver, ast.Name) and IO_NAMES.match(receiver.id):
-                return True
-            if isinstance(func, ast.Name) and func.id == "open":
-                return True
-            qualified = ctx.qualify(func)
-            if qualified.partition(".")[0] in IO_MODULES and "." in qualified:
-                return True
-            arguments = [*node.args, *(kw.value for kw in node.keywords)]
-            if any(isinstance(a, ast.Name) and IO_NAMES.match(a.id) for a in arguments):
-                return True
-    return False
+            if isinstance(node, ast.Call) and _is_io(ctx, node):
+                out.append(node)
+    return out
+
+
+def _is_io(ctx: FileContext, node: ast.Call) -> bool:
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in IO_METHODS:
+        return True
+    receiver = func.value if isinstance(func, ast.Attribute) else None
+    while isinstance(receiver, ast.Attribute | ast.Call):
+        receiver = receiver.func if isinstance(receiver, ast.Call) else receiver.value
+    if isinstance(receiver, ast.Name) and IO_NAMES.match(receiver.id):
+        return True
+    if isinstance(func, ast.Name) and func.id == "open":
+        return True
+    qualified = ctx.qualify(func)
+    if qualified.partition(".")[0] in IO_MODULES and "." in qualified:
+        return True
+    arguments = [*node.args, *(kw.value for kw in node.keywords)]
+    return any(isinstance(a, ast.Name) and IO_NAMES.match(a.id) for a in arguments)
+
+
+def _fixed_address(ctx: FileContext, call: ast.Call) -> bool:
+    """An HTTP call (`requests.get(...)`, `httpx.post(...)`) to a URL written in the
+    code: a literal, or one built from module constants (`f"{API_URL}/strategies"`)."""
+    if ctx.qualify(call.func).partition(".")[0] not in {"requests", "httpx"}:
+        return False
+    url = keyword(call, "url") or (call.args[0] if call.args else None)
+    if isinstance(url, ast.Constant):
+        return isinstance(url.value, str)
+    if not isinstance(url, ast.JoinedStr):
+        return False
+    for part in url.values:
+        if isinstance(part, ast.FormattedValue):
+            value = part.value
+            if not (isinstance(value, ast.Name) and value.id.isupper()):
+                return False
+    return True
 
 
 def _validates_input(body: list[ast.stmt]) -> bool:
@@ -207,7 +228,10 @@ class ExceptionDetailLeak(Rule):
     error (`SQLAlchemyError`, `OSError`, `httpx.HTTPError`...): those messages carry SQL,
     paths and host names. Around the project's own code the message is often written for
     the caller, so the finding is information only, as it is on an administrator's
-    route. Not reported: a detail that passes the exception through a sanitiser
+    route, in a project that authenticates no route at all (a tool whose users run it,
+    and read its errors in their own logs anyway), and when the `try` only calls an HTTP
+    address written in the code (`requests.get(f"{API_URL}/x")`: the message names a host
+    the code already shows). Not reported: a detail that passes the exception through a sanitiser
     (`sanitize_error(e)`), an answer under `if isinstance(e, X)` or `if "..." in str(e)`
     (the code knows which error it is), and a `try` that only validates the caller's
     own input (`Form(**data)`, `validate_password(...)`).
@@ -277,7 +301,26 @@ class ExceptionDetailLeak(Rule):
             for r in ctx.routes
             if r.fact.line == getattr(ctx.scope_of(call), "lineno", None)
         )
-        if caught & INFRASTRUCTURE or _does_io(ctx, body):
+        io = _io_calls(ctx, body)
+        if io and all(_fixed_address(ctx, c) for c in io):
+            return self.finding(
+                ctx,
+                call,
+                f"{message} (from a call to an address written in the code)",
+                fix,
+                severity=Severity.INFO,
+                confidence=Confidence.MEDIUM,
+            )
+        if caught & INFRASTRUCTURE or io:
+            if not any(r.auth for r in ctx.index.routes):
+                return self.finding(
+                    ctx,
+                    call,
+                    f"{message} (the project authenticates no route: its users run it)",
+                    fix,
+                    severity=Severity.INFO,
+                    confidence=Confidence.MEDIUM,
+                )
             if admin:
                 return self.finding(
                     ctx,

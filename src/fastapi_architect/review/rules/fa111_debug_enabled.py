@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from fastapi_architect.codebase.syntax import is_true, keyword, last_name, walk
+from fastapi_architect.codebase.syntax import dotted, is_true, keyword, last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import call_name
@@ -43,7 +43,10 @@ class DebugEnabled(Rule):
     A settings default of `True` that every deployment overrides is harmless; it is
     reported as a warning with low confidence. `FastAPI(debug=True)` under an `if` whose
     condition names debugging or development (`if in_debug_mode():`, `if settings.ENV ==
-    "development":`) is taken as switched on only there, whatever the switch reads.
+    "development":`) is taken as switched on only there, whatever the switch reads. When
+    the module also has an HTTP middleware that answers every exception itself (`try:
+    return await call_next(request)` / `except Exception:`), the traceback page is never
+    drawn: information.
 
     ## References
     - [Starlette: Applications](https://www.starlette.io/applications/)
@@ -72,11 +75,15 @@ class DebugEnabled(Rule):
                     and is_true(keyword(node, "debug"))
                     and id(node) not in switched
                 ):
+                    caught = _middleware_catches_all(ctx)
                     yield self.finding(
                         ctx,
                         node,
-                        "the application runs in debug mode: tracebacks reach clients",
+                        "the application runs in debug mode: tracebacks reach clients"
+                        + (" unless its middleware answers first" if caught else ""),
                         "read `debug` from settings, off unless explicitly enabled",
+                        severity=Severity.INFO if caught else None,
+                        confidence=Confidence.MEDIUM if caught else None,
                     )
             elif isinstance(node, ast.ClassDef) and any(
                 "Settings" in last_name(b.id if isinstance(b, ast.Name) else getattr(b, "attr", ""))
@@ -97,3 +104,23 @@ class DebugEnabled(Rule):
                             severity=Severity.WARNING,
                             confidence=Confidence.LOW,
                         )
+
+
+def _middleware_catches_all(ctx: FileContext) -> bool:
+    """The module has an HTTP middleware that answers every exception itself
+    (`try: return await call_next(request)` / `except Exception:`): debug's traceback
+    page, drawn outside it, is never reached."""
+    for node in ctx.of(ast.Try):
+        if not any(
+            isinstance(n, ast.Call) and last_name(call_name(n)) == "call_next"
+            for stmt in node.body
+            for n in walk(stmt)
+        ):
+            continue
+        for handler in node.handlers:
+            names = (
+                {last_name(dotted(t) or "") for t in walk(handler.type)} if handler.type else set()
+            )
+            if handler.type is None or names & {"Exception", "BaseException"}:
+                return True
+    return False

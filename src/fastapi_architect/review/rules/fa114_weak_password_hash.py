@@ -56,6 +56,17 @@ WEAK_SCHEMES = frozenset(
 HASHING_METHODS = frozenset({"hash", "encrypt", "genhash"})
 
 
+def _stores_passwords(ctx: FileContext) -> bool:
+    """Some table of the project has a password column: a digest of a password may be
+    what it stores."""
+    index = ctx.index
+    return any(
+        "passw" in column.name.lower() or "pwd" in column.name.lower()
+        for table in index.tables
+        for column in index.all_columns(table)
+    )
+
+
 def _mentions_password(node: ast.AST) -> bool:
     for sub in walk(node):
         name = dotted(sub) if isinstance(sub, ast.Name | ast.Attribute) else None
@@ -104,7 +115,9 @@ class WeakPasswordHash(Rule):
     ```
 
     ## Known problems
-    For `hashlib`, only arguments whose names say password are recognised. A
+    For `hashlib`, only arguments whose names say password are recognised, and the
+    finding is a warning when no table of the project has a password column (the digest
+    is then often a token derived from a configured password, not a stored hash). A
     `CryptContext` is read when its schemes are written in the call or in a name assigned
     once in the same module; schemes read from settings or from a configuration string
     (`CryptContext.from_string`) are not checked.
@@ -126,11 +139,15 @@ class WeakPasswordHash(Rule):
             name = ctx.qualify(node.func)
             if name.startswith("hashlib.") and last_name(name) in FAST:
                 if node.args and _mentions_password(node.args[0]):
+                    stored = _stores_passwords(ctx)
                     yield self.finding(
                         ctx,
                         node,
-                        f"password hashed with fast digest `{last_name(name)}`",
+                        f"password hashed with fast digest `{last_name(name)}`"
+                        + ("" if stored else " (no table of the project stores a password)"),
                         "use argon2 (argon2-cffi), bcrypt or hashlib.scrypt with a salt",
+                        severity=None if stored else Severity.WARNING,
+                        confidence=None if stored else Confidence.MEDIUM,
                     )
             elif imported_name(ctx, node, "passlib.context.CryptContext") == name:
                 yield from self._context(ctx, node)

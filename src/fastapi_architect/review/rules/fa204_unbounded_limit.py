@@ -11,6 +11,7 @@ from fastapi_architect.codebase.index import ProjectIndex, Route
 from fastapi_architect.codebase.syntax import last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
+from fastapi_architect.review.rules._helpers import names_growing_data
 
 LIMIT_PARAM = re.compile(
     r"^(limit|page_?size|per_?page|size|take|max_?results|top|count|n)$", re.IGNORECASE
@@ -62,34 +63,16 @@ def _checked(name: str, body: str) -> bool:
 
 
 ADMIN = re.compile(r"(admin|superuser|super_user|staff)", re.IGNORECASE)
+
+
 # What a list of grows with use, without bound: its page size is worth a cap. Tables of
 # configuration (users, projects, tags, settings) stay small enough that a large page
 # costs little.
-GROWS = frozenset(
-    {
-        "message", "event", "log", "run", "task", "job", "conversation", "chat", "history",
-        "trace", "span", "audit", "notification", "comment", "post", "item", "record",
-        "document", "metric", "execution", "transaction", "order", "payment", "activity",
-        "feed", "entry", "alert", "session", "thread", "reply", "interaction", "result",
-        "search",
-    }
-)  # fmt: skip
-
-
-def _singular(word: str) -> str:
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "xes", "sses")):
-        return word[:-2]
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-
-
 def _grows(route: Route) -> bool:
     """The route lists something that grows with use: its last literal path segment or
     its handler's name names it (`/agents/{id}/messages`, `list_runs`)."""
     segments = [s for s in route.full_path.split("/") if s and not s.startswith("{")]
-    words = re.split(r"[^a-z]+", f"{segments[-1] if segments else ''} {route.fact.handler}".lower())
-    return any(_singular(w) in GROWS for w in words if w)
+    return names_growing_data(f"{segments[-1] if segments else ''} {route.fact.handler}")
 
 
 def _capped_below(index: ProjectIndex, qualname: str, name: str) -> bool:

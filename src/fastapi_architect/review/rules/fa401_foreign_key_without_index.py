@@ -9,6 +9,7 @@ from fastapi_architect.codebase.index import ProjectIndex
 from fastapi_architect.review.fix import add_keyword
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
+from fastapi_architect.review.rules._helpers import names_growing_data
 
 
 class ForeignKeyWithoutIndex(Rule):
@@ -46,9 +47,11 @@ class ForeignKeyWithoutIndex(Rule):
 
     ## Known problems
     Indexes created only in migrations are not seen; declare them on the model too so
-    that the model and the database agree. How many rows a table holds is not known: a
-    filtered foreign key of a table that stays small (a few rows per parent) is still
-    a warning.
+    that the model and the database agree. How many rows a table holds is not known, so
+    the rule reads it from the name: a warning when queries filter on the column and the
+    table names data that grows with use (runs, messages, events, logs, jobs, items...),
+    information otherwise (members, roles, projects, settings: tables that stay small,
+    where the index may not pay for itself).
 
     ## References
     - [PostgreSQL: Foreign keys](https://www.postgresql.org/docs/current/ddl-constraints.html#DDL-CONSTRAINTS-FK)
@@ -77,7 +80,14 @@ class ForeignKeyWithoutIndex(Rule):
                 by_keyword = f"*.{col.name}" in index.filtered  # some table's column of that name
                 # a lookup table of a few columns (`team(name)`, `status(id, label)`)
                 # holds few rows: its deletes are rare and a join to it is cheap
-                loud = (filtered or by_keyword) and not _lookup_table(index, col.foreign_key)
+                # and a table that grows with use (runs, messages, logs) makes every
+                # delete of a parent and every listing under it a scan that keeps growing
+                grows = names_growing_data(f"{cls.name} {cls.tablename or ''}") or any(
+                    names_growing_data(f"{t.name} {t.tablename or ''}") for t in tables
+                )
+                loud = (
+                    (filtered or by_keyword) and grows and not _lookup_table(index, col.foreign_key)
+                )
                 call = _column_call(ctx, col.line, col.col, col.end_line, col.end_col)
                 edit = None if call is None else add_keyword(call, "index=True")
                 yield self.finding(
