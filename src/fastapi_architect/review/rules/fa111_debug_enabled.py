@@ -118,9 +118,8 @@ def _middleware_catches_all(ctx: FileContext) -> bool:
         ):
             continue
         for handler in node.handlers:
-            names = (
-                {last_name(dotted(t) or "") for t in walk(handler.type)} if handler.type else set()
-            )
+            kinds = walk(handler.type) if handler.type is not None else []
+            names = {last_name(dotted(t) or "") for t in kinds if isinstance(t, ast.expr)}
             if handler.type is None or names & {"Exception", "BaseException"}:
                 return True
     return False
