@@ -356,6 +356,13 @@ def test_fa403_a_naive_value_is_a_warning_only_where_a_column_is_timezone_aware(
         ("app/models.py", 15, "warning"),
         ("app/models.py", 19, "warning"),
     ]
+    # a column declared aware whose own default is a naive clock: the project's
+    # convention is naive, and a naive value written to it follows it
+    naive_default = code.replace(
+        "Column(DateTime(timezone=True))",
+        "Column(DateTime(timezone=True), default=datetime.now)",
+    )
+    assert [f[2] for f in findings("FA403", {"app/models.py": naive_default})] == ["info"] * 3
 
 
 def test_fa601_the_sdk_default_is_information_unless_the_file_bounds_another_client():

@@ -78,10 +78,12 @@ def database_kinds(tree: ast.Module) -> tuple[str, ...]:
     return tuple(sorted(set(out)))
 
 
-def aware_columns(tree: ast.Module) -> tuple[str, ...]:
-    """Class attributes declared timezone-aware: `at = Column(DateTime(timezone=True))`,
-    `at: datetime = Field(sa_type=DateTime(timezone=True))`."""
-    out: list[str] = []
+def aware_columns(tree: ast.Module) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Class attributes declared timezone-aware (`at = Column(DateTime(timezone=True))`,
+    `at: datetime = Field(sa_type=DateTime(timezone=True))`), and those whose own default
+    is a naive clock (`default_factory=datetime.now`, `default=lambda: datetime.now()`)."""
+    aware: list[str] = []
+    naive: list[str] = []
     for cls in nodes_of(tree, ast.ClassDef):
         for stmt in cls.body:
             target = (
@@ -94,14 +96,30 @@ def aware_columns(tree: ast.Module) -> tuple[str, ...]:
             value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
             if not isinstance(target, ast.Name) or value is None:
                 continue
+            keywords = [
+                kw for call in walk(value) if isinstance(call, ast.Call) for kw in call.keywords
+            ]
             if any(
                 kw.arg == "timezone" and isinstance(kw.value, ast.Constant) and kw.value.value
-                for call in walk(value)
-                if isinstance(call, ast.Call)
-                for kw in call.keywords
+                for kw in keywords
             ):
-                out.append(target.id)
-    return tuple(dict.fromkeys(out))
+                aware.append(target.id)
+            if any(
+                kw.arg in {"default", "default_factory", "onupdate"} and _naive_clock(kw.value)
+                for kw in keywords
+            ):
+                naive.append(target.id)
+    return tuple(dict.fromkeys(aware)), tuple(dict.fromkeys(naive))
+
+
+def _naive_clock(node: ast.expr) -> bool:
+    """`datetime.now`, `datetime.utcnow`, or a lambda calling one with no time zone."""
+    if isinstance(node, ast.Lambda):
+        node = node.body
+        if not isinstance(node, ast.Call) or node.args or node.keywords:
+            return False
+        node = node.func
+    return last_name(dotted(node) or "") in {"now", "utcnow"} and "datetime" in (dotted(node) or "")
 
 
 _KEEPING_CALLS = frozenset(
@@ -532,6 +550,7 @@ class _Extractor(ClassReader):
     def facts(self, tree: ast.Module) -> ModuleFacts:
         self.collect_top_level(tree)
         self.self_changed = changed_self_attrs(tree)
+        aware = aware_columns(tree)
         self.block(tree.body, Scope(self.module, {}), top=True)
         return ModuleFacts(
             path=self.path,
@@ -545,7 +564,8 @@ class _Extractor(ClassReader):
             aliases=tuple(self.aliases),
             classes=tuple(self.classes),
             instances=tuple(self.instances),
-            aware_columns=aware_columns(tree),
+            aware_columns=aware[0],
+            naive_columns=aware[1],
             browser_credentials=uses_browser_credentials(tree),
             databases=database_kinds(tree),
             filtered=filtered_columns(tree),

@@ -182,6 +182,8 @@ class ModuleFacts:
     instances: tuple[tuple[str, str], ...] = field(default=())
     aware_columns: tuple[str, ...] = ()
     """Columns declared timezone-aware (`DateTime(timezone=True)`), by attribute name."""
+    naive_columns: tuple[str, ...] = ()
+    """Columns whose own default is a naive clock (`default_factory=datetime.now`)."""
     browser_credentials: bool = False
     """The module handles cookies, sessions or HTTP Basic: credentials a browser sends."""
     databases: tuple[str, ...] = ()

@@ -143,8 +143,9 @@ class ProjectIndex:
         self._request_text: set[tuple[str, str]] = set()
         self.aware_columns: frozenset[str] = frozenset(
             name for m in self.modules.values() for name in m.aware_columns
-        )
-        """Columns some model declares timezone-aware, by attribute name."""
+        ) - {name for m in self.modules.values() for name in m.naive_columns}
+        """Columns some model declares timezone-aware, by attribute name (but none fills
+        with a naive clock by its own default: there the project's convention is naive)."""
         self.browser_credentials = any(m.browser_credentials for m in self.modules.values())
         """Somewhere the project handles cookies, sessions or HTTP Basic."""
         databases = {d for m in self.modules.values() for d in m.databases}

@@ -235,7 +235,9 @@ class NaiveDatetime(Rule):
     Reports `datetime.utcnow()`, `datetime.utcfromtimestamp()` and `datetime.now()`
     without a timezone. It is a warning when the naive value is read in the wrong zone:
     stored into, or compared in a query with, a column the project declares
-    timezone-aware (`DateTime(timezone=True)`), `utcnow().timestamp()` (a UTC value read
+    timezone-aware (`DateTime(timezone=True)`, unless a column of that name is filled by a
+    naive default such as `default_factory=datetime.now`: then the project's convention
+    is naive), `utcnow().timestamp()` (a UTC value read
     as local time), local time formatted with a literal `Z`. A naive value stored,
     compared or returned elsewhere is information: a project that keeps one naive
     convention throughout (naive UTC everywhere, naive columns) is consistent, and
