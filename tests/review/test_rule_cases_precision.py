@@ -726,3 +726,104 @@ def test_fa111_debug_behind_a_catch_all_middleware_is_information() -> None:
     assert findings("FA111", {"app/main.py": code}) == [("app/main.py", 4, "info")]
     bare = code.replace("except Exception:", "except ValueError:")
     assert findings("FA111", {"app/main.py": bare}) == [("app/main.py", 4, "error")]
+
+
+def test_fa102_the_row_fetched_by_the_id_compared_with_the_caller_is_a_check() -> None:
+    code = """
+        from fastapi import APIRouter, Depends, HTTPException
+        from app.deps import get_current_user
+        router = APIRouter()
+
+        @router.get("/users/{user_id}")
+        def read_user(user_id: int, current_user=Depends(get_current_user), session=None):
+            user = session.get("User", user_id)
+            if user == current_user:
+                return user
+            raise HTTPException(status_code=403)
+    """
+    assert findings("FA102", {"app/users.py": code, "app/deps.py": DEPS}) == []
+    unchecked = code.replace("if user == current_user:", "if user is not None:")
+    assert findings("FA102", {"app/users.py": unchecked, "app/deps.py": DEPS}) == [
+        ("app/users.py", 6, "warning")
+    ]
+
+
+def test_fa307_decorated_routes_in_two_branches_and_constant_paths_are_not_duplicates() -> None:
+    code = """
+        from fastapi import APIRouter
+        router = APIRouter()
+        WEBUI = "/webui"
+        WORKSPACE = "/workspace"
+
+        def build(limited: bool, mount: str):
+            if limited:
+
+                @router.get("/load")
+                async def load_limited(): ...
+
+            else:
+
+                @router.get("/load")
+                async def load(): ...
+
+            @router.get(f"{mount}/")
+            async def mounted(): ...
+
+            @router.get(f"{WORKSPACE}/")
+            async def workspace(): ...
+
+            @router.get(WEBUI)
+            async def webui(): ...
+
+            @router.get("/webui")
+            async def webui_again(): ...
+    """
+    assert findings("FA307", {"app/routes.py": code}) == [("app/routes.py", 26, "warning")]
+
+
+def test_fa301_a_response_built_with_httpstatus_created_answers_201() -> None:
+    code = """
+        from http import HTTPStatus
+        from fastapi import APIRouter
+        from fastapi.responses import JSONResponse
+        router = APIRouter()
+
+        @router.post("/users", status_code=201)
+        def create_account() -> dict: ...
+
+        @router.post("/groups", status_code=201)
+        def create_group() -> dict: ...
+
+        @router.post("/teams")
+        def create_team() -> JSONResponse:
+            return JSONResponse({"ok": True}, status_code=HTTPStatus.CREATED)
+
+        @router.post("/tags")
+        def create_tag() -> dict: ...
+
+        @router.get("/tags")
+        def list_tags() -> list: ...
+    """
+    assert findings("FA301", {"app/routes.py": code}) == [("app/routes.py", 16, "warning")]
+
+
+def test_fa112_a_limiter_in_a_module_level_dependency_list_is_seen() -> None:
+    code = """
+        from fastapi import APIRouter, Depends
+        from app.limits import login_rate_limiter, limits_on
+        router = APIRouter()
+
+        if limits_on:
+            login_dependencies = [Depends(login_rate_limiter)]
+        else:
+            login_dependencies = []
+
+        @router.post("/login", dependencies=login_dependencies)
+        def login(username: str, password: str) -> dict: ...
+    """
+    limits = "limits_on = True\ndef login_rate_limiter(): ...\n"
+    assert findings("FA112", {"app/auth.py": code, "app/limits.py": limits}) == []
+    bare = code.replace("dependencies=login_dependencies", "")
+    assert findings("FA112", {"app/auth.py": bare, "app/limits.py": limits}) == [
+        ("app/auth.py", 11, "warning")
+    ]

@@ -415,9 +415,20 @@ class _Extractor(ClassReader):
         path_node = dec.args[0] if dec.args else keyword(dec, "path")
         if isinstance(path_node, ast.Constant) and isinstance(path_node.value, str):
             path = path_node.value
+        elif isinstance(path_node, ast.Name) and path_node.id in self.constants:
+            path = self.constants[path_node.id]
         elif isinstance(path_node, ast.JoinedStr):
+            # a module constant is read (`f"{API_PREFIX}/items"`); anything else is only
+            # known at run time
             path = "".join(
-                str(v.value) if isinstance(v, ast.Constant) else "{…}" for v in path_node.values
+                str(v.value)
+                if isinstance(v, ast.Constant)
+                else self.constants[v.value.id]
+                if isinstance(v, ast.FormattedValue)
+                and isinstance(v.value, ast.Name)
+                and v.value.id in self.constants
+                else "{…}"
+                for v in path_node.values
             )
         else:
             return

@@ -6,7 +6,14 @@ from __future__ import annotations
 import ast
 
 from fastapi_architect.codebase.facts import DepRef
-from fastapi_architect.codebase.syntax import dotted, keyword, last_name, str_value, walk
+from fastapi_architect.codebase.syntax import (
+    dotted,
+    keyword,
+    last_name,
+    str_value,
+    walk,
+    walk_within,
+)
 
 
 class Scope:
@@ -26,6 +33,8 @@ class NameResolver:
         self.package = module if is_package else module.rpartition(".")[0]
         self.imports: dict[str, str] = {}
         self.constants: dict[str, str] = {}
+        self.module_lists: dict[str, list[ast.List | ast.Tuple]] = {}
+        """Lists assigned at module level (in any branch), by name."""
         self.imported_modules: list[str] = []
         self.defs: set[str] = set()
 
@@ -76,6 +85,14 @@ class NameResolver:
                     full = f"{base}.{alias.name}" if base else alias.name
                     self.imports[alias.asname or alias.name] = full
                     self.imported_modules.append(full)
+        for stmt in walk_within(tree, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and isinstance(stmt.value, ast.List | ast.Tuple)
+            ):
+                self.module_lists.setdefault(stmt.targets[0].id, []).append(stmt.value)
         for stmt in tree.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 self.defs.add(stmt.name)
@@ -103,6 +120,15 @@ class NameResolver:
         return DepRef(target or "?", func == "Security", node.lineno)
 
     def dep_list(self, node: ast.expr | None, scope: Scope) -> tuple[DepRef, ...]:
+        if isinstance(node, ast.Name) and node.id in self.module_lists:
+            # `dependencies=login_dependencies`: a module-level list, maybe set in the two
+            # branches of an `if` (a limiter only when configured): any of them may apply
+            refs = [
+                self.dep_from_call(elt, scope)
+                for listed in self.module_lists[node.id]
+                for elt in listed.elts
+            ]
+            return tuple(dict.fromkeys(r for r in refs if r is not None))
         if not isinstance(node, ast.List | ast.Tuple):
             return ()
         refs = [self.dep_from_call(elt, scope) for elt in node.elts]

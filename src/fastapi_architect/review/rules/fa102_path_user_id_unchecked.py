@@ -69,7 +69,8 @@ class PathUserIdUnchecked(Rule):
     function that receives only one of the two values is not seen (a comparison whose
     branch does nothing, `if user.id != user_id: pass`, is no check); a call named for an
     authorization check that is given the user (`authorize(current_user, UserPolicy.update)`)
-    is taken to decide, whatever its policy says.
+    is taken to decide, whatever its policy says. A row fetched by the id stands for it
+    (`user = session.get(User, user_id)` then `if user == current_user:`).
 
     ## References
     - [OWASP API1:2023 Broken Object Level Authorization](https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/)
@@ -114,11 +115,20 @@ class PathUserIdUnchecked(Rule):
             if isinstance(node, ast.If) and _does_nothing(node.body)
             for sub in walk(node.test)
         }
+        # the row fetched by the id stands for it: `user = session.get(User, user_id)`
+        # then `if user == current_user` compares the two
+        fetched = {
+            target.id
+            for node in walk_body(handler)
+            if isinstance(node, ast.Assign) and mentions(node.value, name)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
         for node in walk_body(handler):
             if (
                 isinstance(node, ast.Compare | ast.Call | ast.BoolOp)
                 and id(node) not in inert
-                and mentions(node, name)
+                and any(mentions(node, n) for n in {name, *fetched})
                 and any(mentions(node, user) for user in users)
             ):
                 return True

@@ -59,7 +59,8 @@ class CreateWithout201(Rule):
 
     ## Known problems
     A handler that sets the status on a `Response` it returns is recognised only when
-    its body mentions 201. Handlers named otherwise are not checked.
+    its body mentions 201 or `CREATED` (`HTTPStatus.CREATED`). Handlers named otherwise
+    are not checked.
 
     ## References
     - [RFC 9110, 201 Created](https://www.rfc-editor.org/rfc/rfc9110#name-201-created)
@@ -97,8 +98,8 @@ class CreateWithout201(Rule):
             if fact.response_class and fact.response_class.rsplit(".", 1)[-1] in PAGE_RESPONSES:
                 continue
             body = "\n".join(ctx.lines[fact.line - 1 : fact.end_line])
-            if "201" in body:
-                continue
+            if "201" in body or re.search(r"\bCREATED\b", body):
+                continue  # `status.HTTP_201_CREATED`, `HTTPStatus.CREATED` in a response
             decorator = _decorator(ctx, fact.line, fact.decorator_line)
             edit = None if decorator is None else add_keyword(decorator, "status_code=201")
             yield self.finding(

@@ -107,7 +107,13 @@ def _shape(path: str, dynamic: tuple[str, ...] = ()) -> str:
 
 
 def _within(block: list[ast.stmt], line: int) -> bool:
-    return any(s.lineno <= line <= (s.end_lineno or s.lineno) for s in block)
+    return any(_first_line(s) <= line <= (s.end_lineno or s.lineno) for s in block)
+
+
+def _first_line(stmt: ast.stmt) -> int:
+    """Where the statement starts: a decorated definition starts at its first decorator."""
+    decorators: list[ast.expr] = getattr(stmt, "decorator_list", None) or []
+    return min([stmt.lineno, *(d.lineno for d in decorators)])
 
 
 def _alternatives(tree: ast.Module, first: int, second: int) -> bool:
