@@ -652,9 +652,9 @@ LEAKS = """
     router = APIRouter(dependencies=[Depends(get_current_user)])
 
     @router.get("/remote")
-    def remote() -> dict:
+    def remote(name: str) -> dict:
         try:
-            return requests.get(f"{API_URL}/strategies", timeout=5).json()
+            return requests.get(f"{API_URL}/strategies/{name}", timeout=5).json()
         except requests.RequestException as e:
             raise HTTPException(status_code=502, detail=f"remote failed: {e}")
 

@@ -146,21 +146,22 @@ def _is_io(ctx: FileContext, node: ast.Call) -> bool:
 
 
 def _fixed_address(ctx: FileContext, call: ast.Call) -> bool:
-    """An HTTP call (`requests.get(...)`, `httpx.post(...)`) to a URL written in the
-    code: a literal, or one built from module constants (`f"{API_URL}/strategies"`)."""
+    """An HTTP call (`requests.get(...)`, `httpx.post(...)`) to a host written in the
+    code: a literal URL, or one starting with a module constant (`f"{API_URL}/{slug}"`)."""
     if ctx.qualify(call.func).partition(".")[0] not in {"requests", "httpx"}:
         return False
     url = keyword(call, "url") or (call.args[0] if call.args else None)
     if isinstance(url, ast.Constant):
         return isinstance(url.value, str)
-    if not isinstance(url, ast.JoinedStr):
+    if not isinstance(url, ast.JoinedStr) or not url.values:
         return False
-    for part in url.values:
-        if isinstance(part, ast.FormattedValue):
-            value = part.value
-            if not (isinstance(value, ast.Name) and value.id.isupper()):
-                return False
-    return True
+    # the host is fixed when the URL starts with a literal address or a module constant;
+    # the path after it may vary
+    head = url.values[0]
+    if isinstance(head, ast.Constant):
+        return str(head.value).startswith(("http://", "https://"))
+    value = head.value if isinstance(head, ast.FormattedValue) else None
+    return isinstance(value, ast.Name) and value.id.isupper()
 
 
 def _validates_input(body: list[ast.stmt]) -> bool:
