@@ -112,6 +112,30 @@ def aware_columns(tree: ast.Module) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(dict.fromkeys(aware)), tuple(dict.fromkeys(naive))
 
 
+def shared_params(tree: ast.Module) -> tuple[tuple[str, bool, bool], ...]:
+    """`LimitParam = Query(20, ge=1, le=100)` at module level: (name, has an upper bound,
+    its default is None)."""
+    out: list[tuple[str, bool, bool]] = []
+    for stmt in tree.body:
+        target = (
+            stmt.targets[0]
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+            else stmt.target
+            if isinstance(stmt, ast.AnnAssign)
+            else None
+        )
+        value = getattr(stmt, "value", None)
+        if not isinstance(target, ast.Name) or not isinstance(value, ast.Call):
+            continue
+        if last_name(dotted(value.func) or "") not in PARAM_FUNCS - {"Depends", "Security"}:
+            continue
+        bounded = any(kw.arg in BOUND_KEYWORDS for kw in value.keywords)
+        default = value.args[0] if value.args else keyword(value, "default")
+        none = isinstance(default, ast.Constant) and default.value is None
+        out.append((target.id, bounded, none))
+    return tuple(out)
+
+
 def _naive_clock(node: ast.expr) -> bool:
     """`datetime.now`, `datetime.utcnow`, or a lambda calling one with no time zone."""
     if isinstance(node, ast.Lambda):
@@ -580,6 +604,7 @@ class _Extractor(ClassReader):
             browser_credentials=uses_browser_credentials(tree),
             databases=database_kinds(tree),
             filtered=filtered_columns(tree),
+            shared_params=shared_params(tree),
             constructed=self.constructed(tree),
         )
 

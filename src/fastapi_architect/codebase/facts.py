@@ -191,6 +191,10 @@ class ModuleFacts:
     filtered: tuple[str, ...] = ()
     """Columns a query filters on: `Model.column` in `where()`/`filter()`, `*.column` for a
     keyword of `filter_by()`."""
+    shared_params: tuple[tuple[str, bool, bool], ...] = ()
+    """Parameter declarations kept in module names for many routes to share
+    (`LimitParam = Query(20, ge=1, le=100)`): the name, whether it sets an upper bound,
+    and whether its default is None."""
     constructed: tuple[tuple[str, int, tuple[str, ...] | None], ...] = ()
     """Calls of what looks like a class (`Task(title=..., created_at=...)`): the callee as
     the module names it, the line, and the keywords given (None when `**kwargs` or

@@ -352,6 +352,16 @@ class ProjectIndex:
         alias = self.alias(param.type_name) if param.type_name else None
         return alias.dep if alias is not None else None
 
+    def shared_param(self, qualname: str) -> tuple[bool, bool] | None:
+        """What a parameter declaration kept in a module name (`common.LimitParam`) says:
+        (has an upper bound, its default is None)."""
+        module, _, name = qualname.rpartition(".")
+        facts = self.module_for(module) if module else None
+        for shared, bounded, none in facts.shared_params if facts is not None else ():
+            if shared == name:
+                return bounded, none
+        return None
+
     def module_for(self, name: str) -> ModuleFacts | None:
         inner = self._inner(name)
         if inner != name and inner in self.by_module:

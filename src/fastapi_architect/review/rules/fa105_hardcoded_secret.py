@@ -24,6 +24,10 @@ NOT_A_SECRET = re.compile(
 COMMON_WORDS = frozenset({"password", "secret", "apikey", "api_key", "token", "changeme"})
 # Keys that are public by design: PostHog project keys, Stripe publishable keys.
 PUBLIC_KEY = re.compile(r"^(phc_|pk_live_|pk_test_)")
+# What a secret is hidden behind when shown: `url._replace(password="[redacted]")`, "****".
+MASK = re.compile(
+    r"^\W*(redacted|hidden|masked|removed|obfuscated|censored|x+|\*+|•+)\W*$", re.IGNORECASE
+)
 PLACEHOLDER_WORDS = frozenset(
     {
         "change",
@@ -76,7 +80,7 @@ def _secret_literal(node: ast.expr | None, name: str = "") -> str | None:
         if WEAK_PASSWORD.search(name) and len(value) >= 4 and any(c.isdigit() for c in value):
             return value
         return None
-    if any(c.isspace() for c in value) or NOT_A_SECRET.match(value):
+    if any(c.isspace() for c in value) or NOT_A_SECRET.match(value) or MASK.match(value):
         return None
     if value.lower() in {name.lower(), *COMMON_WORDS} - {"changeme"}:
         return None
@@ -144,7 +148,8 @@ class HardcodedSecret(Rule):
     Values that look like environment-variable or header names, values that repeat
     their own name (`password = "password"`) or are a capitalised label
     (`RESOURCE_PASSWORD = "Passwords"`), enum members, keys that are public by design
-    (PostHog `phc_`, Stripe `pk_live_`/`pk_test_`), values read with
+    (PostHog `phc_`, Stripe `pk_live_`/`pk_test_`), masks that hide a secret when it is
+    shown (`url._replace(password="[redacted]")`, `"****"`), values read with
     `os.getenv("X", default)` and values shorter than 8 characters are not reported,
     except a short password with digits (`DEFAULT_PASSWORD = "1234"`, information). Test
     files are skipped. A default in a settings class (pydantic `BaseSettings`, a class

@@ -147,7 +147,7 @@ class JwtVerificationDisabled(Rule):
     `jwt.decode` is checked where it is written). Reading unverified claims to pick a
     key before a verified decode is legitimate: when the same function decodes again
     with a key and the signature check on, the peek is not reported, nor is a peek that
-    only reads `exp`, `iss` or `kid`. A decode with only `verify_signature` off is an
+    only reads `exp`, `iss` or `kid`. A decode with `verify_signature` off is an
     error in a route dependency (its claims say who the caller is) and information
     elsewhere (it is usually a peek at a claim); turning off expiry, or omitting
     `algorithms`, is an error; turning off only the audience or issuer check is a
@@ -185,7 +185,7 @@ class JwtVerificationDisabled(Rule):
             if isinstance(verify, ast.Constant) and verify.value is False:
                 disabled.append("verify")
             opt_in = bool(disabled) and _opt_in(ctx, node)
-            if disabled == ["verify_signature"]:
+            if "verify_signature" in disabled:
                 if self._verified_later(ctx, node) or _peeks_claim(ctx, node):
                     continue
                 # Who is calling is decided from these claims only in a route dependency;
@@ -195,6 +195,11 @@ class JwtVerificationDisabled(Rule):
                     ctx,
                     node,
                     "jwt.decode reads the token without verifying its signature"
+                    + (
+                        f" (nor {', '.join(d for d in disabled if d != 'verify_signature')})"
+                        if len(disabled) > 1
+                        else ""
+                    )
                     + (" (behind an explicit opt-in)" if opt_in else "")
                     + (" in an authentication dependency" if trusted else ""),
                     "verify the signature before trusting any claim; to peek at the issuer or "

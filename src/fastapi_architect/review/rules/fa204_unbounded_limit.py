@@ -53,6 +53,16 @@ def _project_factory(ctx: FileContext, node: ast.expr | None) -> bool:
     return name.rsplit(".", 1)[-1] not in PARAM_FUNCS and ctx.index.function(name) is not None
 
 
+def _shared(ctx: FileContext, node: ast.expr | None) -> tuple[bool, bool] | None:
+    """A default that names a parameter declaration shared by many routes: (it has an
+    upper bound, its default is None)."""
+    if not isinstance(node, ast.Name | ast.Attribute):
+        return None
+    name = ctx.qualify(node)
+    local = next((p for p in ctx.facts.shared_params if p[0] == name), None)
+    return (local[1], local[2]) if local is not None else ctx.index.shared_param(name)
+
+
 def _checked(name: str, body: str) -> bool:
     """The handler caps or rejects the value itself: `min(limit, MAX)`, `if limit > MAX`."""
     return bool(
@@ -193,6 +203,11 @@ class UnboundedLimit(Rule):
                 if _capped_below(ctx.index, route.fact.qualname, param.name):
                     continue
                 default = defaults.get(param.name)
+                shared = _shared(ctx, default)
+                if shared is not None and shared[0]:
+                    continue  # `limit: int = LimitParam`, declared once with `le=`
+                if shared is not None and shared[1]:
+                    default = ast.Constant(None)
                 if isinstance(default, ast.Call) and default.args:
                     default = default.args[0]  # `Query(None)`
                 elif isinstance(default, ast.Call):

@@ -72,7 +72,8 @@ class DefaultEvaluatedOnce(Rule):
     information when every such place sets it or hands the new instance to a helper that
     may (the default is dead today, and a trap tomorrow), and a warning when the project
     never shows the class being created.
-    `onupdate=` and a function parameter's default are always errors.
+    A frozen `onupdate=` is a warning (it is stored by every update that leaves the
+    column out, if any does); a function parameter's default is always an error.
 
     ## References
     - [Pydantic: default_factory](https://docs.pydantic.dev/latest/concepts/fields/#default-values)
@@ -110,7 +111,12 @@ class DefaultEvaluatedOnce(Rule):
                 message = f"`{name}()` is evaluated once, when the module is imported"
                 severity, confidence = Severity.ERROR, Confidence.HIGH
                 field = fields.get(id(value))
-                if field is not None and not _is_onupdate(node, value):
+                if _is_onupdate(node, value):
+                    # stored by every update that does not set the column itself; whether
+                    # any does is more than the model shows
+                    severity, confidence = Severity.WARNING, Confidence.MEDIUM
+                    message += ", and stored by every update that leaves the column out"
+                elif field is not None:
                     severity, confidence, seen = _evidence(ctx, *field)
                     message += seen
                 yield self.finding(
