@@ -156,9 +156,10 @@ class LoginWithoutRateLimit(Rule):
     routes guarded by an admin or role dependency are left alone, and so is the second
     step of a reset, which takes the e-mailed token (a token that cannot be guessed), and
     a token route whose caller is already authenticated by a token or key (it mints a
-    token, it does not check a password), or that only sends the browser to an identity
-    provider (an OAuth redirect). Lockout counts for logins only: it does not
-    stop reset e-mails.
+    token, it does not check a password), that swaps a long random secret for one
+    (`device_code`, `client_secret`, `refresh_token`, an OAuth `code`) and takes no
+    password, or that only sends the browser to an identity provider (an OAuth
+    redirect). Lockout counts for logins only: it does not stop reset e-mails.
 
     ## References
     - [OWASP Authentication Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html)
@@ -209,7 +210,7 @@ class LoginWithoutRateLimit(Rule):
             own = [*fact.deps, *(d for p in fact.params if (d := ctx.index.param_dep(p)))]
             admin = any(PRIVILEGED.search(last_name(d.target)) for d in own)
             signed_in = admin or _signed_in(ctx, route, handler) or _redirects_only(route, handler)
-            return None if signed_in else "login"
+            return None if signed_in or _exchanges_secret(ctx, route) else "login"
         if not WRITES & set(fact.methods) or route.auth or is_privileged(route):
             return None
         sends = handler is not None and any(
@@ -280,6 +281,17 @@ def _password_input(ctx: FileContext, params: tuple[ParamFact, ...]) -> bool:
         if any(PASSWORD_FORM.search(n) for n in names if n):
             return True
     return False
+
+
+RANDOM_SECRET = re.compile(r"^(device_code|client_secret|refresh_token|code|assertion)$")
+
+
+def _exchanges_secret(ctx: FileContext, route: Route) -> bool:
+    """The route swaps a long random secret (a device code, a client secret, a refresh
+    token) for a token and takes no password: guessing it is not a threat a limit stops."""
+    return not _password_input(ctx, route.fact.params) and any(
+        RANDOM_SECRET.match(p.name) for p in route.fact.params
+    )
 
 
 def _takes_token(ctx: FileContext, route: Route) -> bool:

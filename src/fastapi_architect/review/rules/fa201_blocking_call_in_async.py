@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from fastapi_architect.codebase.syntax import last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
-from fastapi_architect.review.rules._helpers import method_call, params_typed, walk_body
+from fastapi_architect.review.rules._helpers import call_name, method_call, params_typed, walk_body
 
 BLOCKING = {
     "time.sleep": "asyncio.sleep",
@@ -82,7 +83,9 @@ class BlockingCallInAsync(Rule):
     ## Known problems
     Blocking work hidden in another function that the handler calls is not followed.
     Calls in nested functions and lambdas (often handed to `run_in_threadpool`) are not
-    reported.
+    reported. A blocking call in a start-up or shutdown hook (`@app.on_event(...)`, a
+    function named for the lifespan, start-up, shutdown or migrations, or in a migrations
+    module) is information: no request is being served while it runs.
 
     ## References
     - [FastAPI: Concurrency and async / await](https://fastapi.tiangolo.com/async/)
@@ -101,6 +104,8 @@ class BlockingCallInAsync(Rule):
             # an awaited call returns a coroutine: whatever the annotation says, the
             # session is async (`session: Session` given an AsyncSession at run time)
             awaited = {id(n.value) for n in walk_body(fn) if isinstance(n, ast.Await)}
+            # a start-up or shutdown hook runs while no request is served
+            hook = _lifecycle_hook(fn) or bool(MIGRATIONS.search(ctx.path))
             for node in walk_body(fn):
                 if not isinstance(node, ast.Call):
                     continue
@@ -109,9 +114,12 @@ class BlockingCallInAsync(Rule):
                     yield self.finding(
                         ctx,
                         node,
-                        f"`{name}()` blocks the event loop inside `async def {fn.name}`",
+                        f"`{name}()` blocks the event loop inside `async def {fn.name}`"
+                        + (" (a start-up or shutdown hook)" if hook else ""),
                         f"use `{BLOCKING[name]}`, or make the function a plain `def` so "
                         "FastAPI runs it in a thread",
+                        severity=Severity.INFO if hook else None,
+                        confidence=Confidence.MEDIUM if hook else None,
                     )
                 elif id(node) not in awaited and (
                     called := method_call(node, sessions, SYNC_SESSION_METHODS)
@@ -136,3 +144,21 @@ class BlockingCallInAsync(Rule):
             "sqlalchemy",
             "sqlmodel",
         }
+
+
+LIFECYCLE = re.compile(
+    r"(^|_)(startup|start_up|shutdown|lifespan|teardown|migrate|migrations?)(_|$)"
+)
+
+
+MIGRATIONS = re.compile(r"(^|/)migrations?(/|\.py$)")
+
+
+def _lifecycle_hook(fn: ast.AsyncFunctionDef) -> bool:
+    """`@app.on_event("startup")`, `lifespan`, `cleanup_after_shutdown`, `migrate_db`: a
+    function named or registered for the application's start or end."""
+    if LIFECYCLE.search(fn.name.lower()):
+        return True
+    return any(
+        isinstance(d, ast.Call) and last_name(call_name(d)) == "on_event" for d in fn.decorator_list
+    )
