@@ -664,13 +664,21 @@ LEAKS = """
             return {"rows": session.execute("SELECT 1").all()}
         except Exception as e:
             raise HTTPException(status_code=500, detail=str(e))
+
+    @router.get("/cells")
+    def cells(session=None) -> dict:
+        try:
+            return {"cells": session.execute("SELECT 2").all()}
+        except Exception as e:
+            raise HTTPException(status_code=500, detail=MESSAGES.DEFAULT(e, "Could not read"))
 """
 
 
 def test_fa109_weighs_who_reads_the_error_and_what_it_can_name() -> None:
     """A database error's text sent to an authenticated user is a warning; an error from
     a call to an address written in the code is information, and so is every leak in a
-    project that authenticates no route (a tool run by its own users)."""
+    project that authenticates no route (a tool run by its own users). A helper given the
+    exception and a fixed fallback message chooses what the client reads: not reported."""
     found = findings("FA109", {"app/api.py": LEAKS, "app/deps.py": DEPS})
     assert found == [("app/api.py", 13, "info"), ("app/api.py", 20, "warning")]
     open_tool = LEAKS.replace("dependencies=[Depends(get_current_user)]", "")

@@ -91,7 +91,9 @@ def _sanitised(node: ast.AST, name: str) -> bool:
     """Every mention of the exception goes through a sanitiser: `sanitize_error(e)`."""
     covered: set[int] = set()
     for sub in walk(node):
-        if isinstance(sub, ast.Call) and SANITISER.search(last_name(call_name(sub))):
+        if isinstance(sub, ast.Call) and (
+            SANITISER.search(last_name(call_name(sub))) or _message_helper(sub, name)
+        ):
             covered.update(id(n) for n in walk(sub))
     for sub in walk(node):
         if (
@@ -102,6 +104,20 @@ def _sanitised(node: ast.AST, name: str) -> bool:
             covered.add(id(sub.value))
     mentions_ = [n for n in walk(node) if isinstance(n, ast.Name) and n.id == name]
     return bool(mentions_) and all(id(n) in covered for n in mentions_)
+
+
+def _message_helper(call: ast.Call, name: str) -> bool:
+    """`ERROR_MESSAGES.DEFAULT(e, "Could not create the tool")`: a helper given the
+    exception and a fixed fallback message chooses what the client reads."""
+    args = [*call.args, *(kw.value for kw in call.keywords)]
+    return (
+        last_name(call_name(call)) not in {"str", "repr", "format", "join", "dict", "getattr"}
+        and any(isinstance(a, ast.Name) and a.id == name for a in args)
+        and any(
+            isinstance(a, ast.Constant) and isinstance(a.value, str) and " " in a.value
+            for a in args
+        )
+    )
 
 
 def _leaks(node: ast.expr | None, name: str) -> bool:
@@ -232,10 +248,12 @@ class ExceptionDetailLeak(Rule):
     route, in a project that authenticates no route at all (a tool whose users run it,
     and read its errors in their own logs anyway), and when the `try` only calls an HTTP
     address written in the code (`requests.get(f"{API_URL}/x")`: the message names a host
-    the code already shows). Not reported: a detail that passes the exception through a sanitiser
-    (`sanitize_error(e)`), an answer under `if isinstance(e, X)` or `if "..." in str(e)`
-    (the code knows which error it is), and a `try` that only validates the caller's
-    own input (`Form(**data)`, `validate_password(...)`).
+    the code already shows). Not reported: a detail that passes the exception through a
+    sanitiser (`sanitize_error(e)`, or a helper given a fixed fallback message:
+    `ERROR_MESSAGES.DEFAULT(e, "Could not create the tool")`), an answer under
+    `if isinstance(e, X)` or `if "..." in str(e)` (the code knows which error it is),
+    and a `try` that only validates the caller's own input (`Form(**data)`,
+    `validate_password(...)`).
 
     ## References
     - [CWE-209](https://cwe.mitre.org/data/definitions/209.html)
