@@ -419,7 +419,7 @@ def test_fa106_expiry_checked_by_hand_after_the_decode_is_not_reported():
     assert findings("FA106", files) == [("app/other.py", 4, "error")]
 
 
-def test_fa110_wildcard_credentials_without_browser_credentials_is_information():
+def test_fa110_wildcard_credentials_weighs_what_a_browser_sends_cross_site():
     main = """
         from fastapi import FastAPI
         from fastapi.middleware.cors import CORSMiddleware
@@ -439,7 +439,12 @@ def test_fa110_wildcard_credentials_without_browser_credentials_is_information()
     """
     files = {"app/main.py": main, "app/auth.py": bearer}
     assert findings("FA110", files) == [("app/main.py", 5, "info")]
+    # a cookie left at the default SameSite=Lax stays off cross-site fetches
     files["app/auth.py"] = cookie
+    assert findings("FA110", files) == [("app/main.py", 5, "warning")]
+    files["app/auth.py"] = cookie.replace("httponly=True", 'httponly=True, samesite="none"')
+    assert findings("FA110", files) == [("app/main.py", 5, "error")]
+    files["app/auth.py"] = "from fastapi.security import HTTPBasic\nbasic = HTTPBasic()\n"
     assert findings("FA110", files) == [("app/main.py", 5, "error")]
 
 

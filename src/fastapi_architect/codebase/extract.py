@@ -60,6 +60,34 @@ def uses_browser_credentials(tree: ast.Module) -> bool:
     return False
 
 
+def sends_credentials_cross_site(tree: ast.Module) -> bool:
+    """Whether the module hands out credentials a browser attaches to cross-site requests
+    too: a cookie or session set with `samesite="none"`, or HTTP Basic (cookies default
+    to SameSite=Lax, which keeps them off cross-site fetches)."""
+    for node in nodes_of(tree, ast.keyword, ast.Name, ast.Attribute, ast.alias):
+        if isinstance(node, ast.keyword):
+            value = node.value
+            if (
+                node.arg in {"samesite", "same_site"}
+                and isinstance(value, ast.Constant)
+                and str(value.value).lower() == "none"
+            ):
+                return True
+            continue
+        name = (
+            node.id
+            if isinstance(node, ast.Name)
+            else node.attr
+            if isinstance(node, ast.Attribute)
+            else node.name
+            if isinstance(node, ast.alias)
+            else None
+        )
+        if name in {"HTTPBasic", "HTTPBasicCredentials"}:
+            return True
+    return False
+
+
 _DATABASE_URL = re.compile(
     r"^(sqlite|postgres|postgresql|mysql|mariadb|oracle|mssql|cockroachdb)(\+\w+)?://"
 )
@@ -602,6 +630,7 @@ class _Extractor(ClassReader):
             aware_columns=aware[0],
             naive_columns=aware[1],
             browser_credentials=uses_browser_credentials(tree),
+            cross_site_credentials=sends_credentials_cross_site(tree),
             databases=database_kinds(tree),
             filtered=filtered_columns(tree),
             shared_params=shared_params(tree),

@@ -186,6 +186,9 @@ class ModuleFacts:
     """Columns whose own default is a naive clock (`default_factory=datetime.now`)."""
     browser_credentials: bool = False
     """The module handles cookies, sessions or HTTP Basic: credentials a browser sends."""
+    cross_site_credentials: bool = False
+    """The module sets a cookie or session with `samesite="none"`, or takes HTTP Basic:
+    credentials a browser sends on cross-site requests too."""
     databases: tuple[str, ...] = ()
     """Databases named by URL literals in the module (`sqlite`, `postgresql`, `mysql`)."""
     filtered: tuple[str, ...] = ()

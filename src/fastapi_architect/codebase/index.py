@@ -148,6 +148,8 @@ class ProjectIndex:
         with a naive clock by its own default: there the project's convention is naive)."""
         self.browser_credentials = any(m.browser_credentials for m in self.modules.values())
         """Somewhere the project handles cookies, sessions or HTTP Basic."""
+        self.cross_site_credentials = any(m.cross_site_credentials for m in self.modules.values())
+        """Somewhere the project sets `samesite="none"` cookies or takes HTTP Basic."""
         databases = {d for m in self.modules.values() for d in m.databases}
         self.sqlite_only = databases == {"sqlite"}
         """The only database URLs the project writes are SQLite's: a local, in-process

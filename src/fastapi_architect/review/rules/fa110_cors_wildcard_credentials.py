@@ -52,10 +52,13 @@ class CorsWildcardCredentials(Rule):
     ```
 
     ## Known problems
-    Origins read from settings are not followed; only literal lists are checked. In a
-    project with no cookie, session or HTTP Basic handling (bearer tokens in a header
-    only) the finding is information: a browser has no credentials to attach for a
-    foreign origin, until the project adds cookies.
+    Origins read from settings are not followed; only literal lists are checked. It is
+    an error when the project sets a cookie or session with `samesite="none"` or takes
+    HTTP Basic: credentials a browser attaches to any site's request. Cookies left at
+    the default SameSite=Lax stay off cross-site fetches: a warning (the next cookie set
+    with `samesite="none"` opens it). In a project with no cookie, session or HTTP Basic
+    handling (bearer tokens in a header only) the finding is information: a browser has
+    no credentials to attach for a foreign origin.
 
     ## References
     - [FastAPI: CORS](https://fastapi.tiangolo.com/tutorial/cors/)
@@ -79,13 +82,23 @@ class CorsWildcardCredentials(Rule):
             if is_cors and _any_origin(node) and is_true(keyword(node, "allow_credentials")):
                 # Credentials here are what a browser attaches by itself; a bearer token
                 # in a header is not one of them.
-                rides = ctx.index.browser_credentials
+                # Cookies default to SameSite=Lax, which keeps them off cross-site
+                # fetches: only `samesite="none"` cookies and HTTP Basic ride along.
+                index = ctx.index
+                cross_site = index.cross_site_credentials
+                rides = index.browser_credentials
                 yield self.finding(
                     ctx,
                     node,
                     "CORS allows any origin with credentials"
-                    + ("" if rides else " (no cookie, session or HTTP Basic auth seen)"),
+                    + (
+                        ""
+                        if cross_site
+                        else " (cookies seen, none set SameSite=None)"
+                        if rides
+                        else " (no cookie, session or HTTP Basic auth seen)"
+                    ),
                     "list the exact front-end origins in `allow_origins` (from settings)",
-                    severity=None if rides else Severity.INFO,
-                    confidence=None if rides else Confidence.MEDIUM,
+                    severity=None if cross_site else Severity.WARNING if rides else Severity.INFO,
+                    confidence=None if cross_site or rides else Confidence.MEDIUM,
                 )
