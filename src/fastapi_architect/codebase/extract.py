@@ -21,6 +21,7 @@ from fastapi_architect.codebase.mutation import changed_self_attrs, param_use
 from fastapi_architect.codebase.names import Scope
 from fastapi_architect.codebase.syntax import (
     dotted,
+    identifier,
     keyword,
     last_name,
     module_name,
@@ -44,15 +45,7 @@ def uses_browser_credentials(tree: ast.Module) -> bool:
     (`set_cookie`, `Cookie()`, `APIKeyCookie`, `request.cookies`, sessions) or HTTP
     Basic."""
     for node in nodes_of(tree, ast.Name, ast.Attribute, ast.alias):
-        name = (
-            node.id
-            if isinstance(node, ast.Name)
-            else node.attr
-            if isinstance(node, ast.Attribute)
-            else node.name
-            if isinstance(node, ast.alias)
-            else None
-        )
+        name = identifier(node)
         if name is not None and (
             "cookie" in name.lower() or name in {"SessionMiddleware", "HTTPBasic"}
         ):
@@ -74,16 +67,7 @@ def sends_credentials_cross_site(tree: ast.Module) -> bool:
             ):
                 return True
             continue
-        name = (
-            node.id
-            if isinstance(node, ast.Name)
-            else node.attr
-            if isinstance(node, ast.Attribute)
-            else node.name
-            if isinstance(node, ast.alias)
-            else None
-        )
-        if name in {"HTTPBasic", "HTTPBasicCredentials"}:
+        if identifier(node) in {"HTTPBasic", "HTTPBasicCredentials"}:
             return True
     return False
 

@@ -124,6 +124,17 @@ def last_name(name: str | None) -> str:
     return "" if name is None else name.rsplit(".", 1)[-1]
 
 
+def identifier(node: ast.AST) -> str | None:
+    """The name a node spells: `x` of a Name, `.x` of an Attribute, `import x` of an alias."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.alias):
+        return node.name
+    return None
+
+
 def keyword(call: ast.Call, name: str) -> ast.expr | None:
     for kw in call.keywords:
         if kw.arg == name:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from fastapi_architect.codebase.facts import ParamFact
 from fastapi_architect.codebase.index import ProjectIndex, Route
-from fastapi_architect.codebase.syntax import last_name
+from fastapi_architect.codebase.syntax import identifier, last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import (
@@ -86,13 +86,9 @@ def _lockout_in_body(handler: FunctionNode) -> bool:
     """The handler counts failed attempts or locks the account."""
     for node in walk_body(handler):
         name = (
-            node.attr
-            if isinstance(node, ast.Attribute)
-            else node.id
-            if isinstance(node, ast.Name)
-            else node.value
+            node.value
             if isinstance(node, ast.Constant) and isinstance(node.value, str)
-            else None
+            else identifier(node)
         )
         if name is not None and LOCKOUT.match(name):
             return True
