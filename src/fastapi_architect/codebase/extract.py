@@ -25,6 +25,7 @@ from fastapi_architect.codebase.syntax import (
     keyword,
     last_name,
     module_name,
+    named_value,
     nodes_of,
     prefix_text,
     status_value,
@@ -98,16 +99,10 @@ def aware_columns(tree: ast.Module) -> tuple[tuple[str, ...], tuple[str, ...]]:
     naive: list[str] = []
     for cls in nodes_of(tree, ast.ClassDef):
         for stmt in cls.body:
-            target = (
-                stmt.targets[0]
-                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-                else stmt.target
-                if isinstance(stmt, ast.AnnAssign)
-                else None
-            )
-            value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
-            if not isinstance(target, ast.Name) or value is None:
+            assigned = named_value(stmt)
+            if assigned is None:
                 continue
+            name, value = assigned
             keywords = [
                 kw for call in walk(value) if isinstance(call, ast.Call) for kw in call.keywords
             ]
@@ -115,12 +110,12 @@ def aware_columns(tree: ast.Module) -> tuple[tuple[str, ...], tuple[str, ...]]:
                 kw.arg == "timezone" and isinstance(kw.value, ast.Constant) and kw.value.value
                 for kw in keywords
             ):
-                aware.append(target.id)
+                aware.append(name)
             if any(
                 kw.arg in {"default", "default_factory", "onupdate"} and _naive_clock(kw.value)
                 for kw in keywords
             ):
-                naive.append(target.id)
+                naive.append(name)
     return tuple(dict.fromkeys(aware)), tuple(dict.fromkeys(naive))
 
 
@@ -129,22 +124,16 @@ def shared_params(tree: ast.Module) -> tuple[tuple[str, bool, bool], ...]:
     its default is None)."""
     out: list[tuple[str, bool, bool]] = []
     for stmt in tree.body:
-        target = (
-            stmt.targets[0]
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-            else stmt.target
-            if isinstance(stmt, ast.AnnAssign)
-            else None
-        )
-        value = getattr(stmt, "value", None)
-        if not isinstance(target, ast.Name) or not isinstance(value, ast.Call):
+        assigned = named_value(stmt)
+        if assigned is None or not isinstance(assigned[1], ast.Call):
             continue
+        name, value = assigned[0], assigned[1]
         if last_name(dotted(value.func) or "") not in PARAM_FUNCS - {"Depends", "Security"}:
             continue
         bounded = any(kw.arg in BOUND_KEYWORDS for kw in value.keywords)
         default = value.args[0] if value.args else keyword(value, "default")
         none = isinstance(default, ast.Constant) and default.value is None
-        out.append((target.id, bounded, none))
+        out.append((name, bounded, none))
     return tuple(out)
 
 

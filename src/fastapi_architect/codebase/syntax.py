@@ -135,6 +135,17 @@ def identifier(node: ast.AST) -> str | None:
     return None
 
 
+def named_value(stmt: ast.AST) -> tuple[str, ast.expr] | None:
+    """`x = value` or `x: T = value`: the one name assigned and its value."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target, value = stmt.targets[0], stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        target, value = stmt.target, stmt.value
+    else:
+        return None
+    return (target.id, value) if isinstance(target, ast.Name) else None
+
+
 def keyword(call: ast.Call, name: str) -> ast.expr | None:
     for kw in call.keywords:
         if kw.arg == name:
