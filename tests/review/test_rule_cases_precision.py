@@ -935,3 +935,20 @@ def test_fa201_blocking_work_in_a_start_up_or_shutdown_hook_is_information() -> 
         ("app/main.py", 12, "info"),
         ("app/main.py", 16, "warning"),
     ]
+
+
+def test_fa111_debug_on_an_app_that_only_mounts_the_api_is_information() -> None:
+    code = """
+        from fastapi import FastAPI
+
+        app = FastAPI(debug=True)
+        api = FastAPI()
+
+        @api.get("/items")
+        def items() -> list: ...
+
+        app.mount("/api", api)
+    """
+    assert findings("FA111", {"app/main.py": code}) == [("app/main.py", 3, "info")]
+    serving = code.replace("@api.get", "@app.get")
+    assert findings("FA111", {"app/main.py": serving}) == [("app/main.py", 3, "error")]

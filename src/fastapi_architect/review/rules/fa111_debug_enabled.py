@@ -46,7 +46,8 @@ class DebugEnabled(Rule):
     "development":`) is taken as switched on only there, whatever the switch reads. When
     the module also has an HTTP middleware that answers every exception itself (`try:
     return await call_next(request)` / `except Exception:`), the traceback page is never
-    drawn: information.
+    drawn: information, as it is when the application serves no route of its own (its
+    API is an application mounted under it, which answers its own errors).
 
     ## References
     - [Starlette: Applications](https://www.starlette.io/applications/)
@@ -76,14 +77,16 @@ class DebugEnabled(Rule):
                     and id(node) not in switched
                 ):
                     caught = _middleware_catches_all(ctx)
+                    idle = _serves_no_route(ctx, node)
                     yield self.finding(
                         ctx,
                         node,
                         "the application runs in debug mode: tracebacks reach clients"
-                        + (" unless its middleware answers first" if caught else ""),
+                        + (" unless its middleware answers first" if caught else "")
+                        + (" (it serves no route itself: mounted apps answer)" if idle else ""),
                         "read `debug` from settings, off unless explicitly enabled",
-                        severity=Severity.INFO if caught else None,
-                        confidence=Confidence.MEDIUM if caught else None,
+                        severity=Severity.INFO if caught or idle else None,
+                        confidence=Confidence.MEDIUM if caught or idle else None,
                     )
             elif isinstance(node, ast.ClassDef) and any(
                 "Settings" in last_name(b.id if isinstance(b, ast.Name) else getattr(b, "attr", ""))
@@ -123,3 +126,15 @@ def _middleware_catches_all(ctx: FileContext) -> bool:
             if handler.type is None or names & {"Exception", "BaseException"}:
                 return True
     return False
+
+
+def _serves_no_route(ctx: FileContext, call: ast.Call) -> bool:
+    """The debug application declares no route of its own: its API lives in applications
+    mounted under it, whose own error middleware (without debug) answers their errors."""
+    app = next(
+        (r.qualname for r in ctx.facts.routers if r.kind == "app" and r.line == call.lineno),
+        None,
+    )
+    if app is None or not any(r.apps for r in ctx.index.routes):
+        return False
+    return not any(app in r.apps for r in ctx.index.routes)
