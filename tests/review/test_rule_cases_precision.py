@@ -952,3 +952,31 @@ def test_fa111_debug_on_an_app_that_only_mounts_the_api_is_information() -> None
     assert findings("FA111", {"app/main.py": code}) == [("app/main.py", 3, "info")]
     serving = code.replace("@api.get", "@app.get")
     assert findings("FA111", {"app/main.py": serving}) == [("app/main.py", 3, "error")]
+
+
+def test_fa102_a_read_answering_only_public_fields_is_information() -> None:
+    code = """
+        from fastapi import APIRouter, Depends
+        from pydantic import BaseModel
+        from app.deps import get_current_user
+        router = APIRouter()
+
+        class PublicProfile(BaseModel):
+            id: int
+            name: str
+            avatar: str
+
+        class Account(BaseModel):
+            id: int
+            email: str
+
+        @router.get("/users/{user_id}/profile", response_model=PublicProfile)
+        def profile(user_id: int, current_user=Depends(get_current_user)): ...
+
+        @router.get("/users/{user_id}", response_model=Account)
+        def account(user_id: int, current_user=Depends(get_current_user)): ...
+    """
+    assert findings("FA102", {"app/users.py": code, "app/deps.py": DEPS}) == [
+        ("app/users.py", 16, "info"),
+        ("app/users.py", 19, "warning"),
+    ]

@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from fastapi_architect.codebase.index import Route
 from fastapi_architect.codebase.syntax import walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
@@ -61,9 +62,11 @@ class PathUserIdUnchecked(Rule):
 
     ## Known problems
     Reading another user's public profile is often intended: on `GET` routes the rule
-    reports a warning with low confidence; on writes (`POST`, `PUT`, `PATCH`, `DELETE`)
-    an error. The authenticated parameter must be named like a user (`current_user`,
-    `user`, `account`, ...): service tokens are not users. Routes guarded by an admin,
+    reports a warning with low confidence (information when the declared answer holds no
+    private field: no e-mail, phone, address, card, note, token or key); on writes
+    (`POST`, `PUT`, `PATCH`, `DELETE`) an error. The authenticated parameter must be
+    named like a user (`current_user`, `user`, `account`, ...): service tokens are not
+    users. Routes guarded by an admin,
     role, permission or scope dependency are skipped, as are
     routes whose user is only known through a router-level dependency. A check done in a
     function that receives only one of the two values is not seen (a comparison whose
@@ -96,14 +99,18 @@ class PathUserIdUnchecked(Rule):
                 if self._related(handler, param.name, users):
                     continue
                 reads = not WRITES & set(route.fact.methods)
+                # a read answering only public fields (a profile's name and avatar) is
+                # often the design; one answering private fields is a leak
+                public = reads and _answers_public_fields(ctx, route)
                 yield self.finding(
                     ctx,
                     (param.line, param.col, param.line, param.col + len(param.name)),
                     f"path parameter `{param.name}` is never compared with the "
-                    f"authenticated user `{users[0]}`",
+                    f"authenticated user `{users[0]}`"
+                    + (" (the answer holds no private field)" if public else ""),
                     f"check `{param.name} == {users[0]}.id` (404 otherwise) or derive the id "
                     "from the authenticated user instead of the path",
-                    severity=Severity.WARNING if reads else None,
+                    severity=Severity.INFO if public else Severity.WARNING if reads else None,
                     confidence=Confidence.LOW if reads else None,
                 )
 
@@ -133,6 +140,23 @@ class PathUserIdUnchecked(Rule):
             ):
                 return True
         return False
+
+
+PRIVATE_FIELD = re.compile(
+    r"(email|phone|mobile|address|ssn|birth|credit|card|iban|salary|note|secret|token|"
+    r"password|api_?key)",
+    re.IGNORECASE,
+)
+
+
+def _answers_public_fields(ctx: FileContext, route: Route) -> bool:
+    """The route's declared answer is a schema none of whose fields is private."""
+    fact = route.fact
+    schema = ctx.index.klass(fact.response_model_type or fact.return_type)
+    if schema is None:
+        return False
+    fields = ctx.index.all_fields(schema)
+    return bool(fields) and not any(PRIVATE_FIELD.search(f) for f in fields)
 
 
 def _does_nothing(body: list[ast.stmt]) -> bool:
