@@ -693,14 +693,14 @@ def test_fa109_weighs_who_reads_the_error_and_what_it_can_name() -> None:
 
 def test_fa114_a_digest_is_an_error_where_a_table_stores_passwords() -> None:
     """SHA-256 of a password is an error in a project whose tables hold passwords; where
-    none does, it is usually a token derived from a configured password: a warning."""
+    none does, it is usually a token derived from a configured password: information."""
     auth = """
         import hashlib
 
         def password_to_token(password: str) -> str:
             return hashlib.sha256(password.encode()).hexdigest()
     """
-    assert findings("FA114", {"app/auth.py": auth}) == [("app/auth.py", 4, "warning")]
+    assert findings("FA114", {"app/auth.py": auth}) == [("app/auth.py", 4, "info")]
     files = {"app/auth.py": auth, "app/models.py": MODELS}
     assert findings("FA114", files) == [("app/auth.py", 4, "error")]
 
@@ -979,4 +979,31 @@ def test_fa102_a_read_answering_only_public_fields_is_information() -> None:
     assert findings("FA102", {"app/users.py": code, "app/deps.py": DEPS}) == [
         ("app/users.py", 16, "info"),
         ("app/users.py", 19, "warning"),
+    ]
+
+
+def test_fa203_an_unpaged_list_warns_only_for_data_that_grows_with_use() -> None:
+    code = """
+        from fastapi import APIRouter
+        router = APIRouter()
+
+        @router.get("/tasks")
+        def list_tasks(session=None, limit: int = 50) -> list[dict]:
+            return session.execute("SELECT 1").all()
+
+        @router.get("/notes")
+        def list_notes(session=None, limit: int = 50) -> list[dict]:
+            return session.execute("SELECT 1").all()
+
+        @router.get("/events")
+        def list_events(session=None) -> list[dict]:
+            return session.execute("SELECT 1").all()
+
+        @router.get("/projects")
+        def list_projects(session=None) -> list[dict]:
+            return session.execute("SELECT 1").all()
+    """
+    assert findings("FA203", {"app/routes.py": code}) == [
+        ("app/routes.py", 13, "warning"),
+        ("app/routes.py", 17, "info"),
     ]

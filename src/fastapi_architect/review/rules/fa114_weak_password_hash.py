@@ -116,8 +116,8 @@ class WeakPasswordHash(Rule):
 
     ## Known problems
     For `hashlib`, only arguments whose names say password are recognised, and the
-    finding is a warning when no table of the project has a password column (the digest
-    is then often a token derived from a configured password, not a stored hash). A
+    finding is information when no table of the project has a password column (the
+    digest is then often a token derived from a configured password, not a stored hash). A
     `CryptContext` is read when its schemes are written in the call or in a name assigned
     once in the same module; schemes read from settings or from a configuration string
     (`CryptContext.from_string`) are not checked.
@@ -146,7 +146,7 @@ class WeakPasswordHash(Rule):
                         f"password hashed with fast digest `{last_name(name)}`"
                         + ("" if stored else " (no table of the project stores a password)"),
                         "use argon2 (argon2-cffi), bcrypt or hashlib.scrypt with a salt",
-                        severity=None if stored else Severity.WARNING,
+                        severity=None if stored else Severity.INFO,
                         confidence=None if stored else Confidence.MEDIUM,
                     )
             elif imported_name(ctx, node, "passlib.context.CryptContext") == name:

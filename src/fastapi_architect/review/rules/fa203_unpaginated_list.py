@@ -9,6 +9,7 @@ from fastapi_architect.codebase.index import ProjectIndex, Route
 from fastapi_architect.codebase.syntax import last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
+from fastapi_architect.review.rules._helpers import names_growing_data
 
 PAGING = re.compile(
     r"^(limit|offset|skip|page|page_?size|per_?page|size|cursor|after|before|take|first|last|"
@@ -117,8 +118,10 @@ class UnpaginatedList(Rule):
     field) counts as paging.
 
     ## Known problems
-    Lists that are small by nature (enum values, a user's roles) are reported too; the
-    rule cannot tell how many rows a list can hold. Pagination applied by a response
+    The rule cannot tell how many rows a list can hold, so it reads it from the name: a
+    warning when the list names data that grows with use (runs, messages, events, logs,
+    items...), information for lists that stay small by nature (projects, roles,
+    templates, enum values). Pagination applied by a response
     wrapper (fastapi-pagination's `Page[T]`) is not a list and is not reported.
 
     ## References
@@ -147,7 +150,11 @@ class UnpaginatedList(Rule):
                 convention = paged > 0 and paged * 2 >= len(lists)
             # the children of one parent (`/runs/{id}/states`) are bounded by that parent
             under_parent = bool(PATH_PARAM.search(route.full_path))
-            loud = convention and not under_parent and _queries(route, ctx.index)
+            # and a list of what grows with use (runs, messages, events) needs a page;
+            # projects, roles or templates stay few
+            segments = [s for s in route.full_path.split("/") if s and not s.startswith("{")]
+            grows = names_growing_data(f"{segments[-1] if segments else ''} {fact.handler}")
+            loud = convention and grows and not under_parent and _queries(route, ctx.index)
             yield self.finding(
                 ctx,
                 (fact.line, fact.col, fact.line, fact.col + 4 + len(fact.handler)),
