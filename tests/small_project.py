@@ -27,12 +27,20 @@ def create_app() -> FastAPI:
     return app
 '''
 INJECTION = '''\
-"""Hand-written SQL."""
+"""Hand-written SQL, and the route that hands it the caller's search."""
 
+from fastapi import APIRouter
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+router = APIRouter()
 
 
 def find(session: Session, name: str) -> object:
     return session.execute(text(f"SELECT * FROM items WHERE name = '{name}'"))
+
+
+@router.get("/items")
+def search(name: str) -> object:
+    return find(Session(), name)
 '''
