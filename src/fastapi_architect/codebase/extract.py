@@ -21,12 +21,12 @@ from fastapi_architect.codebase.mutation import changed_self_attrs, param_use
 from fastapi_architect.codebase.names import Scope
 from fastapi_architect.codebase.syntax import (
     dotted,
-    identifier,
     keyword,
     last_name,
     module_name,
     named_value,
     nodes_of,
+    position,
     prefix_text,
     status_value,
     walk,
@@ -41,36 +41,27 @@ BOUND_KEYWORDS = frozenset({"le", "lt", "max_length", "max_items", "max_digits"}
 _ROUTE_OWNER_HINT = re.compile(r"(router|app|api|route|bp|blueprint)", re.IGNORECASE)
 
 
-def uses_browser_credentials(tree: ast.Module) -> bool:
-    """Whether the module handles credentials a browser sends by itself: cookies
-    (`set_cookie`, `Cookie()`, `APIKeyCookie`, `request.cookies`, sessions) or HTTP
-    Basic."""
-    for node in nodes_of(tree, ast.Name, ast.Attribute, ast.alias):
-        name = identifier(node)
-        if name is not None and (
-            "cookie" in name.lower() or name in {"SessionMiddleware", "HTTPBasic"}
-        ):
-            return True
-    return False
-
-
-def sends_credentials_cross_site(tree: ast.Module) -> bool:
-    """Whether the module hands out credentials a browser attaches to cross-site requests
-    too: a cookie or session set with `samesite="none"`, or HTTP Basic (cookies default
-    to SameSite=Lax, which keeps them off cross-site fetches)."""
-    for node in nodes_of(tree, ast.keyword, ast.Name, ast.Attribute, ast.alias):
-        if isinstance(node, ast.keyword):
-            value = node.value
-            if (
-                node.arg in {"samesite", "same_site"}
-                and isinstance(value, ast.Constant)
-                and str(value.value).lower() == "none"
-            ):
-                return True
-            continue
-        if identifier(node) in {"HTTPBasic", "HTTPBasicCredentials"}:
-            return True
-    return False
+def browser_credentials(tree: ast.Module) -> tuple[bool, bool]:
+    """Whether the module handles credentials a browser sends by itself (cookies:
+    `set_cookie`, `Cookie()`, `APIKeyCookie`, `request.cookies`, sessions; or HTTP Basic),
+    and whether it hands out some a browser attaches to cross-site requests too (a cookie
+    or session set with `samesite="none"`, or HTTP Basic: cookies default to SameSite=Lax,
+    which keeps them off cross-site fetches)."""
+    names = [
+        *(n.id for n in nodes_of(tree, ast.Name)),
+        *(n.attr for n in nodes_of(tree, ast.Attribute)),
+        *(n.name for n in nodes_of(tree, ast.alias)),
+    ]
+    if "HTTPBasic" in names or "HTTPBasicCredentials" in names:
+        return True, True
+    handles = "SessionMiddleware" in names or any("ookie" in n or "OOKIE" in n for n in names)
+    cross_site = any(
+        k.arg in {"samesite", "same_site"}
+        and isinstance(k.value, ast.Constant)
+        and str(k.value.value).lower() == "none"
+        for k in nodes_of(tree, ast.keyword)
+    )
+    return handles, cross_site
 
 
 _DATABASE_URL = re.compile(
@@ -117,6 +108,21 @@ def aware_columns(tree: ast.Module) -> tuple[tuple[str, ...], tuple[str, ...]]:
             ):
                 naive.append(name)
     return tuple(dict.fromkeys(aware)), tuple(dict.fromkeys(naive))
+
+
+def _holding_functions(tree: ast.Module, nodes: list[ast.Assign]) -> list[ast.AST]:
+    """The innermost function around each of the nodes, once each, in source order."""
+    if not nodes:
+        return []
+    functions = [(position(fn), fn) for fn in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef)]
+    found: dict[int, ast.AST] = {}
+    for node in nodes:
+        at = position(node)[0]
+        around = [(span, fn) for span, fn in functions if span[0] < at < span[1]]
+        if around:
+            span, fn = max(around, key=lambda item: item[0][0])
+            found.setdefault(span[0], fn)
+    return [found[key] for key in sorted(found)]
 
 
 def shared_params(tree: ast.Module) -> tuple[tuple[str, bool, bool], ...]:
@@ -538,55 +544,65 @@ class _Extractor(ClassReader):
         return tuple(out)
 
     def constructed(self, tree: ast.Module) -> tuple[tuple[str, int, tuple[str, ...] | None], ...]:
-        """Each call of what looks like a class, inside a function. An instance kept in a
-        variable counts the attributes then set on it (`row.created = now`) as given, and
-        turns opaque when handed to another call (a helper may set any field)."""
+        """Each call of what looks like a class. An instance kept in a variable counts the
+        attributes then set on it (`row.created = now`) as given, and turns opaque when
+        handed to another call (a helper may set any field)."""
         out: list[tuple[str, int, list[str] | None]] = []
-        for fn in nodes_of(tree, ast.FunctionDef, ast.AsyncFunctionDef):
-            naming: dict[int, str] = {}  # the call's node -> the variable it is kept in
-            kept: dict[str, int] = {}  # variable -> index in out
-            for node in walk_within(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                if len(out) >= 2000:
-                    break
-                if isinstance(node, ast.Call):
-                    name = dotted(node.func)
-                    upper = name is not None and last_name(name)[:1].isupper()
-                    callee = self.qualify(node.func) if upper else None
-                    if callee is not None:
-                        opaque = bool(node.args) or any(k.arg is None for k in node.keywords)
-                        out.append(
-                            (
-                                callee,
-                                node.lineno,
-                                None if opaque else [str(k.arg) for k in node.keywords],
-                            )
-                        )
-                        if id(node) in naming:
-                            kept[naming[id(node)]] = len(out) - 1
-                    if not upper and last_name(name or "") not in _KEEPING_CALLS:
-                        for arg in [*node.args, *(k.value for k in node.keywords)]:
-                            if isinstance(arg, ast.Name) and arg.id in kept:
-                                callee_, line, _ = out[kept[arg.id]]
-                                out[kept[arg.id]] = (callee_, line, None)
-                elif isinstance(node, ast.Assign | ast.AnnAssign):
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    if len(targets) == 1 and isinstance(targets[0], ast.Name) and node.value:
-                        naming[id(node.value)] = targets[0].id
-                    for target in targets:
-                        if (
-                            isinstance(target, ast.Attribute)
-                            and isinstance(target.value, ast.Name)
-                            and target.value.id in kept
-                        ):
-                            given = out[kept[target.value.id]][2]
-                            if given is not None:
-                                given.append(target.attr)
+        made: dict[int, int] = {}  # the call's node -> its index in out
+        for node in nodes_of(tree, ast.Call):
+            name = dotted(node.func)
+            if name is None or not last_name(name)[:1].isupper() or len(out) >= 2000:
+                continue
+            callee = self.qualify(node.func)
+            if callee is not None:
+                opaque = bool(node.args) or any(k.arg is None for k in node.keywords)
+                made[id(node)] = len(out)
+                given = None if opaque else [str(k.arg) for k in node.keywords]
+                out.append((callee, node.lineno, given))
+        kept = [
+            a
+            for a in nodes_of(tree, ast.Assign)
+            if id(a.value) in made and len(a.targets) == 1 and isinstance(a.targets[0], ast.Name)
+        ]
+        for fn in _holding_functions(tree, kept):
+            self._follow_kept(fn, made, out)
         return tuple((c, line, tuple(g) if g is not None else None) for c, line, g in out)
+
+    @staticmethod
+    def _follow_kept(
+        fn: ast.AST, made: dict[int, int], out: list[tuple[str, int, list[str] | None]]
+    ) -> None:
+        """Within one function: fields set on a kept instance, and calls it is handed to."""
+        kept: dict[str, int] = {}  # variable -> index in out
+        for node in walk_within(fn, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            if isinstance(node, ast.Call):
+                name = last_name(dotted(node.func) or "")
+                if name[:1].isupper() or name in _KEEPING_CALLS:
+                    continue
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    if isinstance(arg, ast.Name) and arg.id in kept:
+                        callee, line, _ = out[kept[arg.id]]
+                        out[kept[arg.id]] = (callee, line, None)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                only = targets[0] if len(targets) == 1 else None
+                if isinstance(only, ast.Name) and node.value is not None and id(node.value) in made:
+                    kept[only.id] = made[id(node.value)]
+                for target in targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id in kept
+                    ):
+                        given = out[kept[target.value.id]][2]
+                        if given is not None:
+                            given.append(target.attr)
 
     def facts(self, tree: ast.Module) -> ModuleFacts:
         self.collect_top_level(tree)
         self.self_changed = changed_self_attrs(tree)
         aware = aware_columns(tree)
+        credentials = browser_credentials(tree)
         self.block(tree.body, Scope(self.module, {}), top=True)
         return ModuleFacts(
             path=self.path,
@@ -602,8 +618,8 @@ class _Extractor(ClassReader):
             instances=tuple(self.instances),
             aware_columns=aware[0],
             naive_columns=aware[1],
-            browser_credentials=uses_browser_credentials(tree),
-            cross_site_credentials=sends_credentials_cross_site(tree),
+            browser_credentials=credentials[0],
+            cross_site_credentials=credentials[1],
             databases=database_kinds(tree),
             filtered=filtered_columns(tree),
             shared_params=shared_params(tree),

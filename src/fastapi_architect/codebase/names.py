@@ -12,7 +12,6 @@ from fastapi_architect.codebase.syntax import (
     last_name,
     str_value,
     walk,
-    walk_within,
 )
 
 
@@ -85,14 +84,21 @@ class NameResolver:
                     full = f"{base}.{alias.name}" if base else alias.name
                     self.imports[alias.asname or alias.name] = full
                     self.imported_modules.append(full)
-        for stmt in walk_within(tree, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if (
+        todo = list(tree.body)  # module-level statements, in any branch of an if/try/with
+        while todo:
+            stmt = todo.pop()
+            if isinstance(stmt, ast.If | ast.Try | ast.With):
+                todo.extend(stmt.body)
+                todo.extend(getattr(stmt, "orelse", ()))
+                for handler in getattr(stmt, "handlers", ()):
+                    todo.extend(handler.body)
+            elif (
                 isinstance(stmt, ast.Assign)
                 and len(stmt.targets) == 1
                 and isinstance(stmt.targets[0], ast.Name)
                 and isinstance(stmt.value, ast.List | ast.Tuple)
             ):
-                self.module_lists.setdefault(stmt.targets[0].id, []).append(stmt.value)
+                self.module_lists.setdefault(stmt.targets[0].id, []).insert(0, stmt.value)
         for stmt in tree.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 self.defs.add(stmt.name)

@@ -32,6 +32,14 @@ def walk(node: ast.AST) -> list[ast.AST]:
     return order[start:end]  # type: ignore[no-any-return]
 
 
+def position(node: ast.AST) -> tuple[int, int]:
+    """Where the node's subtree lies in its tree's source-order index: [start, end)."""
+    if _SPAN not in node.__dict__:
+        _index(node)
+    _, start, end = node.__dict__[_SPAN]
+    return start, end
+
+
 _KINDS = "_architect_kinds"
 
 
@@ -47,8 +55,13 @@ def nodes_of(tree: ast.AST, *kinds: type[N]) -> list[N]:
         buckets = tree.__dict__[_KINDS] = dict(buckets)
     if len(kinds) == 1:
         return buckets.get(kinds[0], [])  # type: ignore[no-any-return]
-    wanted = set(kinds)
-    return [n for n in walk(tree) if type(n) in wanted]  # type: ignore[misc]
+    wanted = dict.fromkeys(kinds)
+    count = sum(len(buckets.get(kind, ())) for kind in wanted)
+    if count * 8 > len(walk(tree)):  # most of the tree: one pass keeps the order
+        return [n for n in walk(tree) if type(n) in wanted]  # type: ignore[misc]
+    chosen = [n for kind in wanted for n in buckets.get(kind, ())]
+    chosen.sort(key=lambda n: n.__dict__[_SPAN][1])
+    return chosen
 
 
 def walk_within(node: ast.AST, stop: tuple[type[ast.AST], ...]) -> list[ast.AST]:

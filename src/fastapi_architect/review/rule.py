@@ -85,6 +85,7 @@ class FileContext:
         self._imports: dict[str, str] | None = None
         self._nodes: list[ast.AST] | None = None
         self._scopes: dict[int, ast.AST] | None = None
+        self._qualified: dict[int, str] = {}
 
     @property
     def nodes(self) -> list[ast.AST]:
@@ -114,11 +115,16 @@ class FileContext:
         return self._imports
 
     def qualify(self, node: ast.expr) -> str:
-        """A dotted name with its first part resolved through this module's imports."""
+        """A dotted name with its first part resolved through this module's imports
+        (remembered per node: many rules ask about the same calls)."""
+        known = self._qualified.get(id(node))
+        if known is not None:
+            return known
         name = dotted(node.func if isinstance(node, ast.Call) else node) or ""
         head, _, rest = name.partition(".")
         base = self.imports.get(head, head)
-        return f"{base}.{rest}" if rest else base
+        known = self._qualified[id(node)] = f"{base}.{rest}" if rest else base
+        return known
 
     @property
     def routes(self) -> list[Route]:

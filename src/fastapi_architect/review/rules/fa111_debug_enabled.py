@@ -61,21 +61,23 @@ class DebugEnabled(Rule):
     cwe = 489
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        debug_apps = [
+            node
+            for node in ctx.of(ast.Call)
+            if is_true(keyword(node, "debug"))
+            and last_name(call_name(node)) in {"FastAPI", "Starlette"}
+        ]
         # `if in_debug_mode(): app = FastAPI(debug=True)`: debug only where it is asked for
         switched = {
             id(inner)
-            for node in ctx.of(ast.If)
+            for node in (ctx.of(ast.If) if debug_apps else ())
             if DEBUG_SWITCH.search(ast.unparse(node.test))
             for stmt in node.body
             for inner in walk(stmt)
         }
-        for node in ctx.of(ast.Call, ast.ClassDef):
+        for node in [*debug_apps, *ctx.of(ast.ClassDef)]:
             if isinstance(node, ast.Call):
-                if (
-                    last_name(call_name(node)) in {"FastAPI", "Starlette"}
-                    and is_true(keyword(node, "debug"))
-                    and id(node) not in switched
-                ):
+                if id(node) not in switched:
                     caught = _middleware_catches_all(ctx)
                     idle = _serves_no_route(ctx, node)
                     yield self.finding(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from fastapi_architect.codebase.syntax import last_name
+from fastapi_architect.codebase.syntax import dotted, last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
 
@@ -20,6 +20,7 @@ DYNAMIC = frozenset(
         "uuid.uuid1",
     }
 )
+CLOCKS = frozenset(last_name(name) for name in DYNAMIC)
 FIELD_CALLS = frozenset({"Field", "Column", "mapped_column", "Query", "Body", "Header"})
 
 
@@ -85,6 +86,8 @@ class DefaultEvaluatedOnce(Rule):
     confidence = Confidence.HIGH
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        if not any(last_name(dotted(c.func)) in CLOCKS for c in ctx.of(ast.Call)):
+            return  # no clock or id call in the file: nothing to evaluate once
         fields = _class_fields(ctx)
         for node in ctx.of(ast.Call, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef):
             candidates: list[ast.expr | None] = []
