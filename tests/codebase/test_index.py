@@ -243,3 +243,58 @@ def test_status_codes_are_read_from_literals_starlette_names_and_http_status(tre
     )
     codes = {r.fact.handler: r.fact.status_code for r in build_index(root).routes}
     assert codes == {"a": 201, "b": 201, "c": 201, "d": 204}
+
+
+def test_a_folder_nested_in_its_package_and_star_reexports_resolve(tree):
+    """`mlrun/api` reviewed alone still imports itself as `mlrun.api...`, and a model
+    re-exported by `from .models_mysql import *` is the class the module defines (with its
+    like-named twin of the other dialect): both learn where the class is created."""
+    root = tree(
+        {
+            "__init__.py": "",
+            "db/__init__.py": "",
+            "db/models/__init__.py": "from .models_mysql import *\nfrom .models_sqlite import *\n",
+            "db/models/models_mysql.py": "class Task:\n    name: str\n    created: str\n",
+            "db/models/models_sqlite.py": "class Task:\n    name: str\n    created: str\n",
+            "db/store.py": """
+                from mlrun.api.db.models import Task
+                from mlrun.api.db import models
+
+                def add(session, name, now):
+                    session.add(Task(name=name, created=now))
+            """,
+            "services/jobs.py": "from mlrun.api.db.store import add\n",
+            "services/runs.py": "from mlrun.api.db.store import add\n",
+        }
+    )
+    index = build_index(root)
+    for qualname in ("db.models.models_mysql.Task", "db.models.models_sqlite.Task"):
+        made = index.constructions(index.classes[qualname])
+        assert made == [("db/store.py", 5, ("name", "created"))]
+
+
+def test_request_text_handed_down_two_calls_reaches_the_repository(tree):
+    root = tree(
+        {
+            "app/repo.py": "def find(session, term):\n    return term\n",
+            "app/service.py": """
+                from app.repo import find
+
+                def search(session, text):
+                    return find(session, text)
+            """,
+            "app/api.py": """
+                from fastapi import APIRouter
+                from app.service import search
+                router = APIRouter()
+
+                @router.get("/items")
+                def items(q: str, page: int = 1):
+                    return search(None, q)
+            """,
+        }
+    )
+    index = build_index(root)
+    assert index.request_fed("app.service.search", "text")
+    assert index.request_fed("app.repo.find", "term")
+    assert not index.request_fed("app.repo.find", "session")
