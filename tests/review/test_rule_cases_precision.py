@@ -363,6 +363,12 @@ def test_fa403_a_naive_value_is_a_warning_only_where_a_column_is_timezone_aware(
         "Column(DateTime(timezone=True), default=datetime.now)",
     )
     assert [f[2] for f in findings("FA403", {"app/models.py": naive_default})] == ["info"] * 3
+    # another model's plain `seen_at`: the name no longer tells which column it is
+    other = (
+        "from sqlalchemy import Column, DateTime\nclass Visit:\n    seen_at = Column(DateTime)\n"
+    )
+    both = {"app/models.py": code, "app/visits.py": other}
+    assert [f[2] for f in findings("FA403", both)] == ["info"] * 3
 
 
 def test_fa601_the_sdk_default_is_information_unless_the_file_bounds_another_client():
@@ -1007,3 +1013,70 @@ def test_fa203_an_unpaged_list_warns_only_for_data_that_grows_with_use() -> None
         ("app/routes.py", 13, "warning"),
         ("app/routes.py", 17, "info"),
     ]
+
+
+def test_fa301_a_form_answered_with_a_redirect_through_a_helper_is_no_create() -> None:
+    pages = """
+        from fastapi import Request
+        from fastapi.responses import RedirectResponse
+
+        def back(request: Request, path: str) -> RedirectResponse:
+            return RedirectResponse(path, status_code=303)
+    """
+    routes = """
+        from fastapi import APIRouter, Request
+        from app.pages import back
+        router = APIRouter()
+
+        @router.post("/folders")
+        async def create_folder(request: Request):
+            form = await request.form()
+            return back(request, "/folders")
+
+        @router.post("/tags")
+        def create_tag() -> dict: ...
+
+        @router.post("/labels", status_code=201)
+        def create_label() -> dict: ...
+
+        @router.get("/tags")
+        def list_tags() -> list: ...
+    """
+    found = findings("FA301", {"app/pages.py": pages, "app/routes.py": routes})
+    assert [(path, line) for path, line, _ in found] == [("app/routes.py", 10)]
+
+
+def test_fa102_a_route_behind_an_owner_check_dependency_is_authorized() -> None:
+    code = """
+        from fastapi import APIRouter, Depends
+        from app.deps import get_current_user, require_install_owner
+        router = APIRouter()
+
+        @router.post("/users/{user_id}/owner")
+        def transfer(user_id: int, current_user=Depends(require_install_owner)) -> dict: ...
+
+        @router.post("/users/{user_id}/promote")
+        def promote(user_id: int, user=Depends(get_current_user)) -> dict: ...
+    """
+    deps = DEPS + "    def require_install_owner(): ...\n"
+    assert findings("FA102", {"app/users.py": code, "app/deps.py": deps}) == [
+        ("app/users.py", 9, "error")
+    ]
+
+
+def test_fa105_a_public_key_that_only_verifies_is_no_secret() -> None:
+    code = '''
+        import jwt
+
+        LICENSE_PUBLIC_KEY = """-----BEGIN PUBLIC KEY-----
+        MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAErpSt33cgy+leXLEI0o3MFgCvmlau
+        -----END PUBLIC KEY-----"""
+        SIGNING_KEY = "k3y-th4t-s1gns-every-t0ken"
+
+        def license_claims(token: str) -> dict:
+            return jwt.decode(token, LICENSE_PUBLIC_KEY, algorithms=["ES256"])
+
+        def issue(claims: dict) -> str:
+            return jwt.encode(claims, SIGNING_KEY, algorithm="HS256")
+    '''
+    assert findings("FA105", {"app/license.py": code}) == [("app/license.py", 6, "error")]

@@ -8,7 +8,7 @@ import os
 import pickle
 from pathlib import Path
 
-CACHE_VERSION = "14"
+CACHE_VERSION = "15"
 
 
 def source_hash(text: str) -> str:

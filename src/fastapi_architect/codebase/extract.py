@@ -84,8 +84,9 @@ def database_kinds(tree: ast.Module) -> tuple[str, ...]:
 
 def aware_columns(tree: ast.Module) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Class attributes declared timezone-aware (`at = Column(DateTime(timezone=True))`,
-    `at: datetime = Field(sa_type=DateTime(timezone=True))`), and those whose own default
-    is a naive clock (`default_factory=datetime.now`, `default=lambda: datetime.now()`)."""
+    `at: datetime = Field(sa_type=DateTime(timezone=True))`), and those that are naive:
+    declared `DateTime` without a time zone, or filled by a naive clock as their own
+    default (`default_factory=datetime.now`, `default=lambda: datetime.now()`)."""
     aware: list[str] = []
     naive: list[str] = []
     for cls in nodes_of(tree, ast.ClassDef):
@@ -105,6 +106,13 @@ def aware_columns(tree: ast.Module) -> tuple[tuple[str, ...], tuple[str, ...]]:
             if any(
                 kw.arg in {"default", "default_factory", "onupdate"} and _naive_clock(kw.value)
                 for kw in keywords
+            ) or (
+                not any(kw.arg == "timezone" for kw in keywords)
+                and any(
+                    isinstance(node, ast.Name | ast.Attribute)
+                    and last_name(dotted(node)) == "DateTime"
+                    for node in walk(value)
+                )
             ):
                 naive.append(name)
     return tuple(dict.fromkeys(aware)), tuple(dict.fromkeys(naive))

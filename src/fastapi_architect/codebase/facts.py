@@ -183,7 +183,8 @@ class ModuleFacts:
     aware_columns: tuple[str, ...] = ()
     """Columns declared timezone-aware (`DateTime(timezone=True)`), by attribute name."""
     naive_columns: tuple[str, ...] = ()
-    """Columns whose own default is a naive clock (`default_factory=datetime.now`)."""
+    """Columns declared `DateTime` without a time zone, or whose own default is a naive
+    clock (`default_factory=datetime.now`)."""
     browser_credentials: bool = False
     """The module handles cookies, sessions or HTTP Basic: credentials a browser sends."""
     cross_site_credentials: bool = False

@@ -144,8 +144,9 @@ class ProjectIndex:
         self.aware_columns: frozenset[str] = frozenset(
             name for m in self.modules.values() for name in m.aware_columns
         ) - {name for m in self.modules.values() for name in m.naive_columns}
-        """Columns some model declares timezone-aware, by attribute name (but none fills
-        with a naive clock by its own default: there the project's convention is naive)."""
+        """Columns some model declares timezone-aware, by attribute name (but no model
+        declares one of that name naive, or fills it with a naive clock by its own default:
+        then the name does not tell which column a value goes to)."""
         self.browser_credentials = any(m.browser_credentials for m in self.modules.values())
         """Somewhere the project handles cookies, sessions or HTTP Basic."""
         self.cross_site_credentials = any(m.cross_site_credentials for m in self.modules.values())

@@ -20,7 +20,8 @@ SQL_WORDS = re.compile(
 )
 # `scope` as in OAuth scopes, not a database session scope (`injectable_session_scope`)
 PRIVILEGED = re.compile(
-    r"(admin|superuser|super_user|staff|role|permission|(?<!session_)(?<!db_)scope)",
+    r"(admin|superuser|super_user|staff|role|permission|(?<!session_)(?<!db_)scope|"
+    r"(require|check|verify|ensure|assert)_\w*owner|owner_(only|required)|is_owner)",
     re.IGNORECASE,
 )
 

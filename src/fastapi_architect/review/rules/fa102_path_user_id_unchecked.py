@@ -67,7 +67,7 @@ class PathUserIdUnchecked(Rule):
     (`POST`, `PUT`, `PATCH`, `DELETE`) an error. The authenticated parameter must be
     named like a user (`current_user`, `user`, `account`, ...): service tokens are not
     users. Routes guarded by an admin,
-    role, permission or scope dependency are skipped, as are
+    role, permission, scope or owner-check dependency (`require_owner`) are skipped, as are
     routes whose user is only known through a router-level dependency. A check done in a
     function that receives only one of the two values is not seen (a comparison whose
     branch does nothing, `if user.id != user_id: pass`, is no check); a call named for an

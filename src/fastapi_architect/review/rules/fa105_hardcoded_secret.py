@@ -23,7 +23,10 @@ NOT_A_SECRET = re.compile(
 
 COMMON_WORDS = frozenset({"password", "secret", "apikey", "api_key", "token", "changeme"})
 # Keys that are public by design: PostHog project keys, Stripe publishable keys.
-PUBLIC_KEY = re.compile(r"^(phc_|pk_live_|pk_test_)")
+PUBLIC_KEY = re.compile(
+    r"^(phc_|pk_live_|pk_test_|\s*-----BEGIN (RSA |EC )?PUBLIC KEY-----|"
+    r"\s*-----BEGIN CERTIFICATE-----|ssh-(rsa|ed25519) )"
+)
 # What a secret is hidden behind when shown: `url._replace(password="[redacted]")`, "****".
 MASK = re.compile(
     r"^\W*(redacted|hidden|masked|removed|obfuscated|censored|x+|\*+|•+)\W*$", re.IGNORECASE
@@ -148,7 +151,8 @@ class HardcodedSecret(Rule):
     Values that look like environment-variable or header names, values that repeat
     their own name (`password = "password"`) or are a capitalised label
     (`RESOURCE_PASSWORD = "Passwords"`), enum members, keys that are public by design
-    (PostHog `phc_`, Stripe `pk_live_`/`pk_test_`), masks that hide a secret when it is
+    (PostHog `phc_`, Stripe `pk_live_`/`pk_test_`, a PEM public key or certificate that
+    only verifies), masks that hide a secret when it is
     shown (`url._replace(password="[redacted]")`, `"****"`), values read with
     `os.getenv("X", default)` and values shorter than 8 characters are not reported,
     except a short password with digits (`DEFAULT_PASSWORD = "1234"`, information). Test
@@ -203,7 +207,13 @@ class HardcodedSecret(Rule):
                     if kw.arg and SECRET_NAME.search(kw.arg) and _secret_literal(kw.value):
                         yield self._report(ctx, kw.value, kw.arg)
                 key = self._signing_key(ctx, node)
-                if key is not None and _literal(key) and id(key) not in reported:
+                literal = _literal(key)
+                if (
+                    key is not None
+                    and literal
+                    and not PUBLIC_KEY.match(literal)
+                    and id(key) not in reported
+                ):
                     reported.add(id(key))
                     yield self._report(ctx, key, "the JWT signing key", signing=True)
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -247,7 +257,10 @@ class HardcodedSecret(Rule):
         out: set[int] = set()
         for node in ctx.of(ast.Call):
             key = self._signing_key(ctx, node)
-            if isinstance(key, ast.Name) and key.id in constants and _literal(constants[key.id]):
+            if not isinstance(key, ast.Name) or key.id not in constants:
+                continue
+            value = _literal(constants[key.id])
+            if value is not None and not PUBLIC_KEY.match(value):  # a public key only verifies
                 out.add(id(constants[key.id]))
         return out
 

@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from fastapi_architect.codebase.syntax import last_name, walk
 from fastapi_architect.review.fix import add_keyword
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
@@ -59,8 +60,9 @@ class CreateWithout201(Rule):
 
     ## Known problems
     A handler that sets the status on a `Response` it returns is recognised only when
-    its body mentions 201 or `CREATED` (`HTTPStatus.CREATED`). Handlers named otherwise
-    are not checked.
+    its body mentions 201 or `CREATED` (`HTTPStatus.CREATED`). A handler that returns a
+    redirect, itself or through a project helper (`return back(request, url)`: a form's
+    Post/Redirect/Get), is not reported. Handlers named otherwise are not checked.
 
     ## References
     - [RFC 9110, 201 Created](https://www.rfc-editor.org/rfc/rfc9110#name-201-created)
@@ -100,6 +102,8 @@ class CreateWithout201(Rule):
             body = "\n".join(ctx.lines[fact.line - 1 : fact.end_line])
             if "201" in body or re.search(r"\bCREATED\b", body):
                 continue  # `status.HTTP_201_CREATED`, `HTTPStatus.CREATED` in a response
+            if _answers_redirect(ctx, ctx.handler(route)):
+                continue  # a form's Post/Redirect/Get
             decorator = _decorator(ctx, fact.line, fact.decorator_line)
             edit = None if decorator is None else add_keyword(decorator, "status_code=201")
             yield self.finding(
@@ -112,6 +116,20 @@ class CreateWithout201(Rule):
                 confidence=None if uses_201 else Confidence.LOW,
                 edits=() if edit is None else (edit,),
             )
+
+
+def _answers_redirect(ctx: FileContext, handler: ast.AST | None) -> bool:
+    """The handler returns a redirect: `RedirectResponse(...)`, or a call to a project
+    function that builds one (`return back(request, url)`)."""
+    for node in walk(handler) if handler is not None else ():
+        if not isinstance(node, ast.Return) or not isinstance(node.value, ast.Call):
+            continue
+        name = ctx.qualify(node.value.func)
+        helper = ctx.index.function(name)
+        calls = [name, *(helper.calls if helper is not None else ())]
+        if any("redirect" in last_name(c).lower() for c in calls):
+            return True
+    return False
 
 
 def _decorator(ctx: FileContext, def_line: int, line: int) -> ast.Call | None:
