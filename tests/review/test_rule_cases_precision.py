@@ -1080,3 +1080,40 @@ def test_fa105_a_public_key_that_only_verifies_is_no_secret() -> None:
             return jwt.encode(claims, SIGNING_KEY, algorithm="HS256")
     '''
     assert findings("FA105", {"app/license.py": code}) == [("app/license.py", 6, "error")]
+
+
+def test_fa116_a_role_handed_on_with_the_caller_is_a_warning() -> None:
+    schemas = """
+        from pydantic import BaseModel
+
+        class UserUpdate(BaseModel):
+            name: str
+            role: str
+    """
+    models = MODELS.replace("hashed_password = Column(String(200))", "role = Column(String(20))")
+    code = """
+        from fastapi import APIRouter, Depends
+        from app.deps import get_current_user
+        from app.schemas import UserUpdate
+        from app import service
+        router = APIRouter()
+
+        @router.patch("/users/{user_id}")
+        def update_user(user_id: int, data: UserUpdate, user=Depends(get_current_user)):
+            return service.update_user(user, user_id, name=data.name, role=data.role)
+
+        @router.put("/users/{user_id}")
+        def replace_user(user_id: int, data: UserUpdate, user=Depends(get_current_user)):
+            return service.replace_user(user_id, **data.model_dump())
+    """
+    files = {
+        "app/users.py": code,
+        "app/schemas.py": schemas,
+        "app/models.py": models,
+        "app/deps.py": DEPS,
+        "app/service.py": "def update_user(*a, **k): ...\ndef replace_user(*a, **k): ...\n",
+    }
+    assert findings("FA116", files) == [
+        ("app/users.py", 8, "warning"),
+        ("app/users.py", 12, "error"),
+    ]

@@ -159,7 +159,9 @@ class MassAssignment(Rule):
     itself (`owner_id=user.id`, `task.owner_id = user.id`), compares it, or reads only
     other fields of the body. Ownership and tenant fields also count as handled when the
     body is handed to a function together with the signed-in user, which may set them;
-    what a function in another file does with the body is not seen. Routes, handlers and
+    a role or admin flag handed on that way is a low-confidence warning (the function
+    knows who asks and may check what they may grant). What a function in another file
+    does with the body is not seen. Routes, handlers and
     schemas named for administrators (`UserAdminUpdate`, `/admin/...`) are taken as
     admin-only, and so are handlers that refuse non-administrators first
     (`if not user.is_superuser: raise ...`) or call an authorization check with the user
@@ -243,14 +245,19 @@ class MassAssignment(Rule):
             return None
         who = "anyone signing up" if signup and not route.auth else "any signed-in user"
         fact = route.fact
+        # handed on together with the caller: the code it goes to knows who asks, and may
+        # check what they may grant (`users.update_user(caller, roles=data.roles)`)
+        told = with_user and not tenant_only
         return self.finding(
             ctx,
             (param.line, param.col, param.line, param.col + len(param.name)),
             f"`{param.name}: {schema.name}` lets {who} set {', '.join(f'`{f}`' for f in kept)} "
-            f"on {'/'.join(fact.methods)} {route.full_path}",
+            f"on {'/'.join(fact.methods)} {route.full_path}"
+            + (" (handed on with the caller, who may be checked there)" if told else ""),
             "drop those fields from the request schema (a separate admin schema for them), "
             "or set them from the signed-in user and exclude them when copying the body",
-            severity=Severity.WARNING if tenant_only else None,
+            severity=Severity.WARNING if tenant_only or told else None,
+            confidence=Confidence.LOW if told else None,
         )
 
     @staticmethod
