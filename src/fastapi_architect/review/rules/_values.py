@@ -426,10 +426,17 @@ class _Iterated(ast.expr):
 JWT_LIBRARIES = ("jwt", "jose.jwt", "jose.jws", "authlib.jose.jwt", "authlib.jose", "jwcrypto.jwt")
 
 
+JWT_FUNCTIONS = frozenset({"encode", "decode"})  # what the rules ask about
+
+
 def jwt_function(ctx: FileContext, call: ast.Call) -> str | None:
     """`encode`/`decode`... when `call` calls a JWT library (PyJWT `jwt`, python-jose
     `jose.jwt`, authlib) resolved through the imports; a project's own wrapper of the
     same name (`from app.security import jwt`, `JWT.decode`) is not the library."""
+    func = call.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if called not in JWT_FUNCTIONS:
+        return None  # most calls: no need to spell out their names
     name = dotted(call.func)
     if name is None:
         return None

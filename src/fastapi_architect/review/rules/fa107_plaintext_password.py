@@ -102,7 +102,7 @@ class PlaintextPassword(Rule):
                         f"password compared in plain text: `{left}` with `{right}`",
                         "store an argon2/bcrypt hash and check it with the library's verify()",
                     )
-            elif isinstance(node, ast.Call):
+            elif isinstance(node, ast.Call) and any(kw.arg in STORED for kw in node.keywords):
                 table = ctx.index.table(ctx.qualify(node.func))
                 if table is None:
                     continue

@@ -155,12 +155,17 @@ class NPlusOne(Rule):
         relations = ctx.index.relation_names
         if not relations:
             return
-        for fn in ctx.functions().values():
+        # the loops of each function (not of the functions nested in it)
+        loops: dict[int, tuple[ast.AST, list[ast.For | ast.AsyncFor]]] = {}
+        every: list[ast.For | ast.AsyncFor] = [*ctx.of(ast.For), *ctx.of(ast.AsyncFor)]
+        for node in every:
+            scope = ctx.scope_of(node)
+            if scope is not ctx.tree:
+                loops.setdefault(id(scope), (scope, []))[1].append(node)
+        for fn, fn_loops in loops.values():
             assigned: dict[str, list[ast.expr]] | None = None
             eager: set[str] | None = None
-            for loop in walk_body(fn):
-                if not isinstance(loop, ast.For | ast.AsyncFor):
-                    continue
+            for loop in fn_loops:
                 if not isinstance(loop.target, ast.Name):
                     continue
                 if assigned is None:
