@@ -344,3 +344,12 @@ def names_growing_data(text: str) -> bool:
     use: any of its words, in snake, kebab or camel case, singular or plural."""
     words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", text)
     return any(_singular(w.lower()) in GROWS for w in words)
+
+
+def lists_growing_data(route: Route) -> bool:
+    """The route lists something that grows with use: its last literal path segment or
+    its handler's name names it (`/agents/{id}/messages`, `list_runs`). Such a list is
+    worth a page and a cap; tables of configuration (users, projects, tags, settings)
+    stay small enough that a large page costs little."""
+    segments = [s for s in route.full_path.split("/") if s and not s.startswith("{")]
+    return names_growing_data(f"{segments[-1] if segments else ''} {route.fact.handler}")

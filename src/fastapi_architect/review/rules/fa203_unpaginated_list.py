@@ -9,7 +9,7 @@ from fastapi_architect.codebase.index import ProjectIndex, Route
 from fastapi_architect.codebase.syntax import last_name
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
-from fastapi_architect.review.rules._helpers import names_growing_data
+from fastapi_architect.review.rules._helpers import lists_growing_data
 
 PAGING = re.compile(
     r"^(limit|offset|skip|page|page_?size|per_?page|size|cursor|after|before|take|first|last|"
@@ -152,8 +152,7 @@ class UnpaginatedList(Rule):
             under_parent = bool(PATH_PARAM.search(route.full_path))
             # and a list of what grows with use (runs, messages, events) needs a page;
             # projects, roles or templates stay few
-            segments = [s for s in route.full_path.split("/") if s and not s.startswith("{")]
-            grows = names_growing_data(f"{segments[-1] if segments else ''} {fact.handler}")
+            grows = lists_growing_data(route)
             loud = convention and grows and not under_parent and _queries(route, ctx.index)
             yield self.finding(
                 ctx,

@@ -11,7 +11,7 @@ from fastapi_architect.codebase.index import ProjectIndex, Route
 from fastapi_architect.codebase.syntax import last_name, walk
 from fastapi_architect.review.model import Confidence, Finding, Severity
 from fastapi_architect.review.rule import FileContext, Rule
-from fastapi_architect.review.rules._helpers import names_growing_data
+from fastapi_architect.review.rules._helpers import lists_growing_data
 
 LIMIT_PARAM = re.compile(
     r"^(limit|page_?size|per_?page|size|take|max_?results|top|count|n)$", re.IGNORECASE
@@ -73,16 +73,6 @@ def _checked(name: str, body: str) -> bool:
 
 
 ADMIN = re.compile(r"(admin|superuser|super_user|staff)", re.IGNORECASE)
-
-
-# What a list of grows with use, without bound: its page size is worth a cap. Tables of
-# configuration (users, projects, tags, settings) stay small enough that a large page
-# costs little.
-def _grows(route: Route) -> bool:
-    """The route lists something that grows with use: its last literal path segment or
-    its handler's name names it (`/agents/{id}/messages`, `list_runs`)."""
-    segments = [s for s in route.full_path.split("/") if s and not s.startswith("{")]
-    return names_growing_data(f"{segments[-1] if segments else ''} {route.fact.handler}")
 
 
 def _capped_below(index: ProjectIndex, qualname: str, name: str) -> bool:
@@ -217,7 +207,7 @@ class UnboundedLimit(Rule):
                 quiet = (
                     (isinstance(default, ast.Constant) and default.value is None)
                     or _admin_only(ctx, route, handler, param.name)
-                    or not _grows(route)
+                    or not lists_growing_data(route)
                 )
                 yield self.finding(
                     ctx,
