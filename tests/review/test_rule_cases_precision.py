@@ -1117,3 +1117,246 @@ def test_fa116_a_role_handed_on_with_the_caller_is_a_warning() -> None:
         ("app/users.py", 8, "warning"),
         ("app/users.py", 12, "error"),
     ]
+
+
+ENV_ROUTES = """
+    import os
+    from fastapi import APIRouter
+    router = APIRouter()
+
+    @router.get("/doctor")
+    def doctor() -> dict:
+        return {"openai": bool(os.environ.get("OPENAI_API_KEY")), "home": "HOME" in os.environ}
+"""
+
+
+def test_fa101_reading_one_variable_is_not_handing_out_the_environment():
+    files = {"app/deps.py": DEPS, "app/items.py": AUTHED, "app/main.py": MAIN}
+    files["app/users.py"] = ENV_ROUTES
+    assert findings("FA101", files) == []
+    files["app/users.py"] = ENV_ROUTES.replace(
+        'return {"openai"', 'return {"env": dict(os.environ), "openai"'
+    )
+    assert findings("FA101", files) == [("app/users.py", 6, "warning")]
+
+
+def test_fa101_a_project_authentication_middleware_may_check_the_route():
+    routes = ENV_ROUTES.replace('return {"openai"', 'return {"env": dict(os.environ), "openai"')
+    files = {"app/deps.py": DEPS, "app/items.py": AUTHED, "app/main.py": MAIN}
+    files["app/users.py"] = routes
+    files["app/auth_middleware.py"] = """
+        from starlette.middleware.base import BaseHTTPMiddleware
+
+        class AuthProviderMiddleware(BaseHTTPMiddleware):
+            async def dispatch(self, request, call_next):
+                return await call_next(request)
+    """
+    assert findings("FA101", files) == [("app/users.py", 6, "info")]
+
+
+SHARE = """
+    import httpx
+    from fastapi import APIRouter, Depends, HTTPException
+    from app.deps import get_current_user
+    router = APIRouter()
+
+    def push(url: str) -> dict:
+        try:
+            return httpx.post(url).json()
+        except httpx.HTTPError as e:
+            raise HTTPException(status_code=502, detail=f"upload failed: {e}")
+
+    @router.post("/share")
+    def share(url: str, user=Depends(get_current_user)) -> dict:
+        return {}
+"""
+
+
+def test_fa109_a_helper_nothing_calls_is_information():
+    files = {"app/deps.py": DEPS, "app/share.py": SHARE}
+    assert findings("FA109", files) == [("app/share.py", 10, "info")]
+    files["app/share.py"] = SHARE.replace("return {}", "return push(url)")
+    assert findings("FA109", files) == [("app/share.py", 10, "warning")]
+
+
+def test_fa302_a_response_checked_with_isinstance_or_built_by_a_helper_is_no_body():
+    routes = """
+        from fastapi import APIRouter, Response
+        from fastapi.responses import JSONResponse
+        from app.store import remove
+        router = APIRouter()
+
+        def _error(code: int) -> JSONResponse:
+            return JSONResponse(status_code=code, content={"detail": "refused"})
+
+        @router.delete("/catalog/{name}", status_code=204)
+        def remove_catalog(name: str):
+            outcome = remove(name)
+            if isinstance(outcome, Response):
+                return outcome
+            return None
+
+        @router.delete("/kept/{name}", status_code=204)
+        def delete_kept(name: str):
+            if not remove(name):
+                return _error(409)
+            return None
+
+        @router.delete("/other/{name}", status_code=204)
+        def delete_other(name: str):
+            return remove(name)
+    """
+    files = {"app/store.py": "def remove(name): ...\n", "app/routes.py": routes}
+    assert findings("FA302", files) == [("app/routes.py", 24, "warning")]
+
+
+def test_fa301_an_add_under_an_existing_parent_is_information():
+    routes = """
+        from fastapi import APIRouter
+        router = APIRouter()
+
+        @router.post("/tasks", status_code=201)
+        def create_task(title: str) -> dict: ...
+
+        @router.post("/tags", status_code=201)
+        def create_tag(name: str) -> dict: ...
+
+        @router.post("/tasks/{task_id}/dependencies")
+        def add_dependency(task_id: int, depends_on: int) -> dict: ...
+
+        @router.post("/notes")
+        def add_note(text: str) -> dict: ...
+
+        @router.get("/tasks")
+        def list_tasks() -> list[dict]: ...
+    """
+    assert findings("FA301", {"app/routes.py": routes}) == [
+        ("app/routes.py", 10, "info"),
+        ("app/routes.py", 13, "warning"),
+    ]
+
+
+def test_fa307_paths_computed_by_a_route_factory_are_not_compared():
+    routes = """
+        from fastapi import APIRouter
+        router = APIRouter()
+
+        def _crud_endpoint(name: str) -> None:
+            @router.post(f"/bulk/{name}")
+            def endpoint() -> dict: ...
+
+        def _lifecycle_endpoint(name: str) -> None:
+            @router.post(f"/bulk/{name}")
+            def endpoint() -> dict: ...
+
+        for op in ("archive", "delete"):
+            _crud_endpoint(op)
+        for op in ("start", "pause"):
+            _lifecycle_endpoint(op)
+
+        @router.get("/tasks/{task_id}")
+        def read_task(task_id: int) -> dict: ...
+
+        @router.get("/tasks/{id}")
+        def read_task_again(id: int) -> dict: ...
+    """
+    assert findings("FA307", {"app/routes.py": routes}) == [("app/routes.py", 20, "warning")]
+
+
+def test_fa103_a_fetch_by_ids_taken_from_the_caller_is_scoped():
+    models = """
+        from sqlalchemy import Column, ForeignKey, Integer
+        from sqlalchemy.orm import DeclarativeBase
+
+        class Base(DeclarativeBase): ...
+
+        class User(Base):
+            __tablename__ = "user"
+            id = Column(Integer, primary_key=True)
+
+        class Tenant(Base):
+            __tablename__ = "tenant"
+            id = Column(Integer, primary_key=True)
+            owner_id = Column(Integer, ForeignKey("user.id"))
+    """
+    routes = """
+        from fastapi import APIRouter, Depends
+        from app.deps import get_current_user, get_db
+        from app.models import Tenant
+        router = APIRouter()
+
+        @router.get("/tenants")
+        def list_tenants(user=Depends(get_current_user), db=Depends(get_db)):
+            ids = [t["id"] for t in user.tenants]
+            return db.query(Tenant).filter(Tenant.id.in_(ids)).all()
+
+        @router.get("/tenants/{tenant_id}")
+        def read_tenant(tenant_id: int, user=Depends(get_current_user), db=Depends(get_db)):
+            return db.query(Tenant).filter(Tenant.id == tenant_id).first()
+    """
+    files = {
+        "app/deps.py": "def get_current_user(): ...\ndef get_db(): ...\n",
+        "app/models.py": models,
+        "app/routes.py": routes,
+    }
+    assert findings("FA103", files) == [("app/routes.py", 13, "error")]
+
+
+def test_fa112_a_token_route_taking_no_secret_has_nothing_to_guess():
+    routes = """
+        from fastapi import APIRouter
+        from pydantic import BaseModel
+        router = APIRouter()
+
+        class DevTokenRequest(BaseModel):
+            subject: str
+            role: str
+
+        class LoginRequest(BaseModel):
+            username: str
+            password: str
+
+        @router.post("/oauth/token")
+        def dev_token(req: DevTokenRequest) -> dict: ...
+
+        @router.post("/login")
+        def login(req: LoginRequest) -> dict: ...
+    """
+    assert findings("FA112", {"app/routes.py": routes}) == [("app/routes.py", 17, "warning")]
+
+
+def test_fa401_a_filter_by_on_another_model_is_not_a_lookup_by_the_key():
+    models = """
+        from sqlalchemy import Column, ForeignKey, Integer
+        from sqlalchemy.orm import DeclarativeBase
+
+        class Base(DeclarativeBase): ...
+
+        class Conversation(Base):
+            __tablename__ = "conversation"
+            id = Column(Integer, primary_key=True)
+            owner_id = Column(Integer, ForeignKey("user.id"), index=True)
+
+        class Job(Base):
+            __tablename__ = "job"
+            id = Column(Integer, primary_key=True)
+            conversation_id = Column(Integer, ForeignKey("conversation.id"))
+
+        class Chunk(Base):
+            __tablename__ = "chunk"
+            id = Column(Integer, primary_key=True)
+            conversation_id = Column(Integer, ForeignKey("conversation.id"), index=True)
+    """
+    repo = """
+        from sqlalchemy import select
+        from app.models import {model}
+
+        def chunks(db, conversation_id: int):
+            return db.scalars(select({model}).filter_by(conversation_id=conversation_id)).all()
+    """
+    files = {"app/models.py": models, "app/repo.py": repo.format(model="Chunk")}
+    before = findings("FA401", files)
+    files["app/repo.py"] = repo.format(model="Job")
+    after = findings("FA401", files)
+    assert ("app/models.py", 14, "info") in before
+    assert ("app/models.py", 14, "warning") in after

@@ -8,7 +8,7 @@ import os
 import pickle
 from pathlib import Path
 
-CACHE_VERSION = "15"
+CACHE_VERSION = "16"
 
 
 def source_hash(text: str) -> str:

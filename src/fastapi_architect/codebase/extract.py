@@ -184,9 +184,10 @@ def filtered_columns(tree: ast.Module) -> tuple[str, ...]:
             continue
         if len(out) > 500:
             break
+        model = _queried_model(func)
         for kw in node.keywords:
             if kw.arg:
-                out[f"*.{kw.arg.split('__')[0]}"] = None
+                out[f"{model or '*'}.{kw.arg.split('__')[0]}"] = None
         for arg in node.args:
             for sub in walk(arg):
                 if isinstance(sub, ast.Compare):
@@ -197,6 +198,26 @@ def filtered_columns(tree: ast.Module) -> tuple[str, ...]:
                         if name and name.count(".") == 1:
                             out[name] = None
     return tuple(out)
+
+
+def _queried_model(func: ast.expr) -> str | None:
+    """The model a `filter_by()` reads: `select(Book).filter_by(...)`,
+    `db.query(Book).filter_by(...)`, `Book.query.filter_by(...)`."""
+    node = func.value if isinstance(func, ast.Attribute) else None
+    while isinstance(node, ast.Attribute | ast.Call):
+        if isinstance(node, ast.Call):
+            name = last_name(dotted(node.func))
+            first = node.args[0] if node.args else None
+            if name in {"join", "outerjoin", "join_from"}:
+                return None  # `filter_by` then reads the last joined model
+            if name in {"select", "query"} and isinstance(first, ast.Name):
+                return first.id if first.id[:1].isupper() and len(node.args) == 1 else None
+            node = node.func.value if isinstance(node.func, ast.Attribute) else None
+        else:
+            node = node.value
+    if isinstance(node, ast.Name) and node.id[:1].isupper():
+        return node.id  # `Book.query.filter_by(...)`, `Book.objects.filter(...)`
+    return None
 
 
 def capped_params(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:

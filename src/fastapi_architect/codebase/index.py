@@ -141,6 +141,7 @@ class ProjectIndex:
         self._fed_by: dict[tuple[str, str], list[tuple[str, str]]] | None = None
         self._constructions: dict[str, list[tuple[str, int, tuple[str, ...] | None]]] | None = None
         self._request_text: set[tuple[str, str]] = set()
+        self._used_names: frozenset[str] | None = None
         self.aware_columns: frozenset[str] = frozenset(
             name for m in self.modules.values() for name in m.aware_columns
         ) - {name for m in self.modules.values() for name in m.naive_columns}
@@ -312,6 +313,26 @@ class ProjectIndex:
                     seen.add((caller, given))
                     todo.append((caller, given, depth + 1))
         return False
+
+    def used(self, fn: FunctionFact) -> bool:
+        """Whether anything in the project calls `fn` or hands it to FastAPI as a
+        dependency, by its name (a method, or a function someone may pass around as a
+        value, counts as used)."""
+        if self._used_names is None:
+            names = {last_name(c) for f in self.functions.values() for c in f.calls}
+            names.update(last_name(d.target) for r in self.routes for d in r.deps)
+            names.update(
+                last_name(p.dep.target)
+                for f in self.functions.values()
+                for p in f.params
+                if p.dep is not None
+            )
+            names.update(r.fact.handler for r in self.routes)
+            self._used_names = frozenset(names)
+        module_level = fn.qualname.count(".") == 0 or (
+            fn.qualname.rpartition(".")[0] in self.by_module
+        )
+        return not module_level or fn.name in self._used_names
 
     def constructions(self, cls: ClassFact) -> list[tuple[str, int, tuple[str, ...] | None]]:
         """Where the project creates instances of `cls` or of a class built on it: (path,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import ClassVar, TypeVar
 
-from fastapi_architect.codebase.facts import ModuleFacts
+from fastapi_architect.codebase.facts import FunctionFact, ModuleFacts
 from fastapi_architect.codebase.index import ProjectIndex, Route
 from fastapi_architect.codebase.syntax import dotted, nodes_of, walk, walk_within
 from fastapi_architect.review.model import Confidence, Edit, Finding, Severity
@@ -125,6 +125,16 @@ class FileContext:
         base = self.imports.get(head, head)
         known = self._qualified[id(node)] = f"{base}.{rest}" if rest else base
         return known
+
+    def function(self, node: ast.expr) -> FunctionFact | None:
+        """The project function a name or call refers to: one defined in this module
+        (`_error(exc)`), or one imported."""
+        name = self.qualify(node)
+        if "." not in name:
+            local = self.index.function(f"{self.facts.module}.{name}")
+            if local is not None:
+                return local
+        return self.index.function(name)
 
     @property
     def routes(self) -> list[Route]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -28,6 +29,30 @@ PRINCIPAL = re.compile(r"^current_?(active_?)?(super_?)?(user|principal|account)
 
 AUTH_CLASS_NAME = re.compile(r"(Auth|Member|Permission|Role|User|Token|Owner|Access|Guard)")
 MUTATING = frozenset({"PUT", "PATCH", "DELETE"})
+# `AuthProviderMiddleware`, `JWTMiddleware`: a middleware that checks who calls every path.
+AUTH_MIDDLEWARE = re.compile(r"(auth|jwt|token|api_?key|session_?check|login_?required)", re.I)
+# Reading one variable (`os.environ.get("KEY")`, `os.environ["KEY"]`, `"KEY" in os.environ`)
+# hands out no environment.
+ONE_KEY = frozenset({"get", "pop", "setdefault"})
+
+_MIDDLEWARE: weakref.WeakKeyDictionary[ProjectIndex, str | None] = weakref.WeakKeyDictionary()
+
+
+def _auth_middleware(index: ProjectIndex) -> str | None:
+    """The project's own authentication middleware class, if it has one."""
+    if index in _MIDDLEWARE:
+        return _MIDDLEWARE[index]
+    found = next(
+        (
+            c.name
+            for c in sorted(index.classes.values(), key=lambda c: c.qualname)
+            if AUTH_MIDDLEWARE.search(c.name)
+            and ("Middleware" in c.name or any("Middleware" in last_name(b) for b in c.bases))
+        ),
+        None,
+    )
+    _MIDDLEWARE[index] = found
+    return found
 
 
 def _auth_class(index: ProjectIndex, target: str) -> bool:
@@ -68,10 +93,20 @@ def _exposes(ctx: FileContext, route: Route) -> str | None:
     declared = route.fact.response_model_type or route.fact.return_type
     schema = ctx.index.klass(declared)
     filtered = schema is not None and not schema.is_table and not ctx.index.sensitive_fields(schema)
-    for node in (n for stmt in handler.body for n in walk(stmt)):
+    nodes = [n for stmt in handler.body for n in walk(stmt)]
+    one_key: set[int] = set()
+    for node in nodes:
+        if isinstance(node, ast.Subscript) or (
+            isinstance(node, ast.Attribute) and node.attr in ONE_KEY
+        ):
+            one_key.add(id(node.value))
+        elif isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.In | ast.NotIn):
+            one_key.update(id(c) for c in node.comparators)
+    for node in nodes:
         if (
             isinstance(node, ast.Attribute)
             and node.attr == "environ"
+            and id(node) not in one_key
             and ctx.qualify(node) == "os.environ"
         ):
             return "the process environment"
@@ -143,7 +178,9 @@ class MissingAuth(Rule):
     instances of callable classes (`Depends(ProjectMember())`) named like a check or
     whose `__call__` takes an auth dependency; a parameter named like a credential
     (`x_api_key`, `authorization`, `token`) or like the principal (`current_user`)
-    counts as a check done in the handler. Checks done by middleware are not seen.
+    counts as a check done in the handler. A project with its own authentication
+    middleware (a class named like `AuthMiddleware`, `JWTMiddleware`) may check the path
+    there: the finding is then information of low confidence.
     Paths that are usually public (login, register, health, webhooks, a changelog, SCIM
     discovery, ...) are not reported. A read or an action among authenticated siblings
     that hands out nothing sensitive is often public by design (a catalogue, a
@@ -202,16 +239,23 @@ class MissingAuth(Rule):
             message = f"{'/'.join(fact.methods)} {route.full_path} has no auth dependency"
             if exposes:
                 message += f" and returns {exposes}"
-            severity = Severity.WARNING
+            severity, confidence = Severity.WARNING, self.confidence
             if not exposes and not set(fact.methods) & MUTATING:
                 # a read or an action with nothing sensitive in sight: often public by
                 # design (a catalogue, a discovery document, a utility)
                 severity = Severity.INFO
+            note, middleware = "", _auth_middleware(index)
+            if middleware is not None:
+                # the middleware may well check this path; which paths it skips is in
+                # its code, not in the route
+                severity, confidence = Severity.INFO, Confidence.LOW
+                note = f"; the project's `{middleware}` may check it"
             yield self.finding(
                 ctx,
                 (fact.line, fact.col, fact.line, fact.col + 4 + len(fact.handler)),
-                f"{message}, while {where} have one",
+                f"{message}, while {where} have one{note}",
                 "add the router's auth dependency (e.g. `user: CurrentUser`) or move it to "
                 "`APIRouter(dependencies=[...])`; suppress with a reason if it is public",
                 severity=severity,
+                confidence=confidence,
             )

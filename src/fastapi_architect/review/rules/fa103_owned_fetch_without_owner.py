@@ -114,7 +114,10 @@ class OwnedFetchWithoutOwner(Rule):
     rule assumes that function filters and stays silent; so it does when a dependency of
     the route receives the path id or is named for ownership or access
     (`Depends(get_owned_task)`, `Depends(check_access)`): that dependency is taken to
-    compare the row with the caller. Admin-, role- and scope-guarded routes are skipped.
+    compare the row with the caller. A fetch by values taken from the caller
+    (`Tenant.id.in_(ids)` where `ids` comes from `user.tenants`, a line or two before)
+    is scoped to what the caller holds. Admin-, role- and scope-guarded routes are
+    skipped.
     A function in another file is not read: only what the route returns says what it
     fetched, and that case, like a route whose user is only known to a router-level
     dependency, needs the owner column to be a foreign key. Reading the users table
@@ -143,12 +146,14 @@ class OwnedFetchWithoutOwner(Rule):
                 continue
             fetches: list[tuple[ast.Call, ClassFact, str, str | None]] = []
             delegated = False
+            callers = self._from_caller(handler, users)
             for node in walk_body(handler):
                 if not isinstance(node, ast.Call):
                     continue
                 hit = self._fetch(ctx, node)
                 if hit is not None:
-                    fetches.append((node, *hit, None))
+                    if not any(mentions(a, u) for a in node.args for u in callers):
+                        fetches.append((node, *hit, None))
                 elif any(any(mentions(a, u) for u in users) for a in [*node.args, *node.keywords]):
                     delegated = True
             if delegated:
@@ -260,7 +265,7 @@ class OwnedFetchWithoutOwner(Rule):
             args = [*node.args, *(k.value for k in node.keywords)]
             if not any(mentions(a, p) for a in args for p in path_ids):
                 continue
-            callee = ctx.index.function(ctx.qualify(node.func))
+            callee = ctx.function(node.func)
             if callee is None or ctx.index.class_paths.get(model.qualname) is None:
                 continue
             if self._takes_user(callee) or callee.qualname.startswith(ctx.facts.module + "."):
@@ -275,6 +280,20 @@ class OwnedFetchWithoutOwner(Rule):
                 severity=Severity.WARNING,
             )
         return None
+
+    @staticmethod
+    def _from_caller(handler: FunctionNode, users: list[str]) -> set[str]:
+        """The caller's parameters and the local names computed from them
+        (`ids = [t["id"] for t in user.tenants]`): a fetch by those ids is scoped to
+        what the caller holds."""
+        names = set(users)
+        assigns = [n for n in walk_body(handler) if isinstance(n, ast.Assign | ast.AnnAssign)]
+        for _ in range(2):  # a value computed from one computed from the caller
+            for node in assigns:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if node.value is not None and any(mentions(node.value, u) for u in names):
+                    names.update(t.id for t in targets if isinstance(t, ast.Name))
+        return names
 
     @staticmethod
     def _user_key(ctx: FileContext, model: ClassFact, owner: str) -> bool:

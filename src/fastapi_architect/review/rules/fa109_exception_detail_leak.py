@@ -248,8 +248,10 @@ class ExceptionDetailLeak(Rule):
     route, in a project that authenticates no route at all (a tool whose users run it,
     and read its errors in their own logs anyway), and when the `try` only calls an HTTP
     address written in the code (`requests.get(f"{API_URL}/x")`: the message names a host
-    the code already shows). Not reported: a detail that passes the exception through a
-    sanitiser (`sanitize_error(e)`, or a helper given a fixed fallback message:
+    the code already shows), and in a plain function that nothing in the project calls
+    or uses as a dependency (dead code, or called from elsewhere). Not reported: a
+    detail that passes the exception through a sanitiser (`sanitize_error(e)`, or a
+    helper given a fixed fallback message:
     `ERROR_MESSAGES.DEFAULT(e, "Could not create the tool")`), an answer under
     `if isinstance(e, X)` or `if "..." in str(e)` (the code knows which error it is),
     and a `try` that only validates the caller's own input (`Form(**data)`,
@@ -320,6 +322,27 @@ class ExceptionDetailLeak(Rule):
             for r in ctx.routes
             if r.fact.line == getattr(ctx.scope_of(call), "lineno", None)
         )
+        scope = ctx.scope_of(call)
+        helper = next(
+            (
+                fn
+                for fn in ctx.facts.functions
+                if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef)
+                and fn.line == scope.lineno
+                and fn.name == scope.name
+                and not scope.decorator_list
+            ),
+            None,
+        )
+        if helper is not None and not ctx.index.used(helper):
+            return self.finding(
+                ctx,
+                call,
+                f"{message} (in `{helper.name}`, which nothing in the project calls)",
+                fix,
+                severity=Severity.INFO,
+                confidence=Confidence.LOW,
+            )
         io = _io_calls(ctx, body)
         if io and all(_fixed_address(ctx, c) for c in io):
             return self.finding(

@@ -40,6 +40,7 @@ LOCKOUT = re.compile(
     re.IGNORECASE,
 )
 WRITES = frozenset({"POST", "PUT", "PATCH"})
+SCALARS = frozenset({"str", "int", "float", "bool", "UUID", "EmailStr"})
 # Dependencies that demand a credential already issued (a token, a key, a session user).
 SIGNED_IN_DEP = re.compile(
     r"((^|_)(verify|require|check|validate)_\w*(token|key|auth|user)|api_?key|bearer|"
@@ -154,8 +155,10 @@ class LoginWithoutRateLimit(Rule):
     a token route whose caller is already authenticated by a token or key (it mints a
     token, it does not check a password), that swaps a long random secret for one
     (`device_code`, `client_secret`, `refresh_token`, an OAuth `code`) and takes no
-    password, or that only sends the browser to an identity provider (an OAuth
-    redirect). Lockout counts for logins only: it does not stop reset e-mails.
+    password, that only sends the browser to an identity provider (an OAuth
+    redirect), or whose every input is known and none carries a secret (a development
+    token route taking a `subject` and a `role`: nothing to guess). Lockout counts for
+    logins only: it does not stop reset e-mails.
 
     ## References
     - [OWASP Authentication Cheat Sheet](https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html)
@@ -206,7 +209,9 @@ class LoginWithoutRateLimit(Rule):
             own = [*fact.deps, *(d for p in fact.params if (d := ctx.index.param_dep(p)))]
             admin = any(PRIVILEGED.search(last_name(d.target)) for d in own)
             signed_in = admin or _signed_in(ctx, route, handler) or _redirects_only(route, handler)
-            return None if signed_in or _exchanges_secret(ctx, route) else "login"
+            if signed_in or _exchanges_secret(ctx, route) or _takes_no_secret(ctx, route):
+                return None
+            return "login"
         if not WRITES & set(fact.methods) or route.auth or is_privileged(route):
             return None
         sends = handler is not None and any(
@@ -288,6 +293,43 @@ def _exchanges_secret(ctx: FileContext, route: Route) -> bool:
     return not _password_input(ctx, route.fact.params) and any(
         RANDOM_SECRET.match(p.name) for p in route.fact.params
     )
+
+
+SECRET_INPUT = re.compile(
+    r"(password|passwd|pass$|secret|code|token|key|credential|pin$|otp|assertion|basic|"
+    r"form|signature|auth)",
+    re.IGNORECASE,
+)
+
+
+def _takes_no_secret(ctx: FileContext, route: Route) -> bool:
+    """Every input of the route is known and none carries a secret (`subject`, `role`):
+    it checks nothing a client could guess (a development token route)."""
+    for param in route.fact.params:
+        if param.kind == "depends":
+            # `form: OAuth2PasswordRequestForm = Depends()`, or a dependency taking one
+            target = param.dep.target if param.dep is not None else param.type_name or ""
+            fn = ctx.index.function(target)
+            names = [param.name, last_name(param.type_name), last_name(target)]
+            names += [p.name for p in fn.params] if fn is not None else []
+            schema = ctx.index.klass(param.type_name)
+            names += ctx.index.all_fields(schema) if schema is not None else []
+            if any(n and SECRET_INPUT.search(n) for n in names) or (
+                fn is not None and any(last_name(p.type_name) == "Request" for p in fn.params)
+            ):
+                return False
+            continue
+        if param.type_name is None or last_name(param.type_name) in {"Request", "dict", "Any"}:
+            return False  # read by hand: the inputs are not known
+        names = [param.name]
+        if param.kind in {"plain", "body"} and last_name(param.type_name) not in SCALARS:
+            schema = ctx.index.klass(param.type_name)
+            if schema is None:
+                return False
+            names += ctx.index.all_fields(schema)
+        if any(SECRET_INPUT.search(n) for n in names):
+            return False
+    return bool(route.fact.params)
 
 
 def _takes_token(ctx: FileContext, route: Route) -> bool:

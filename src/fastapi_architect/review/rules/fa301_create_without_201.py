@@ -18,6 +18,8 @@ NOT_A_CREATE = re.compile(
     r"upsert|filters?|reactions?|login|token)(_|$)",
     re.IGNORECASE,
 )
+# a path parameter before the last segment: the route works under an existing parent
+ADD_TO_PARENT = re.compile(r"}/[^{}]+/?$")
 PAGE_RESPONSES = frozenset({"HTMLResponse", "RedirectResponse", "PlainTextResponse"})
 
 
@@ -57,6 +59,8 @@ class CreateWithout201(Rule):
     when the project's creates answer 200 as a convention. APIs where every route is a
     `POST` (RPC style), actions named like a search, query, validation, preview, bulk or
     batch operation, and routes answering an HTML page or a redirect are not reported.
+    An `add_*` under an existing parent (`POST /tasks/{task_id}/dependencies`) often
+    appends to the parent and answers it, an update: it is information.
 
     ## Known problems
     A handler that sets the status on a `Response` it returns is recognised only when
@@ -106,14 +110,21 @@ class CreateWithout201(Rule):
                 continue  # a form's Post/Redirect/Get
             decorator = _decorator(ctx, fact.line, fact.decorator_line)
             edit = None if decorator is None else add_keyword(decorator, "status_code=201")
+            message = f"POST {route.full_path} creates a resource but answers 200"
+            # a project whose creates all answer 200 has chosen that convention
+            convention = uses_201
+            if ADD_TO_PARENT.search(route.full_path) and fact.handler.lower().startswith("add"):
+                # `POST /tasks/{task_id}/dependencies` `add_dependency`: often appends to
+                # the existing task and answers it, an update
+                message += " (it may add to an existing parent and answer it)"
+                convention = False
             yield self.finding(
                 ctx,
                 (fact.decorator_line, fact.decorator_col, fact.decorator_line, fact.decorator_col),
-                f"POST {route.full_path} creates a resource but answers 200",
+                message,
                 "add `status_code=status.HTTP_201_CREATED` (and a Location header)",
-                # a project whose creates all answer 200 has chosen that convention
-                severity=None if uses_201 else Severity.INFO,
-                confidence=None if uses_201 else Confidence.LOW,
+                severity=None if convention else Severity.INFO,
+                confidence=None if convention else Confidence.LOW,
                 edits=() if edit is None else (edit,),
             )
 
@@ -125,7 +136,7 @@ def _answers_redirect(ctx: FileContext, handler: ast.AST | None) -> bool:
         if not isinstance(node, ast.Return) or not isinstance(node.value, ast.Call):
             continue
         name = ctx.qualify(node.value.func)
-        helper = ctx.index.function(name)
+        helper = ctx.function(node.value.func)
         calls = [name, *(helper.calls if helper is not None else ())]
         if any("redirect" in last_name(c).lower() for c in calls):
             return True

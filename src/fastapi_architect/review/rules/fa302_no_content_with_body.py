@@ -11,6 +11,43 @@ from fastapi_architect.review.rule import FileContext, Rule
 from fastapi_architect.review.rules._helpers import call_name, walk_body
 
 
+def _response_call(ctx: FileContext, call: ast.Call) -> bool:
+    """`JSONResponse(...)`, `error_response(...)`, or a project helper that builds a
+    response (`return _error(exc)`)."""
+    if "response" in last_name(call_name(call)).lower():
+        return True
+    helper = ctx.function(call.func)
+    return helper is not None and any("Response" in last_name(c) for c in helper.calls)
+
+
+def _checked_responses(nodes: list[ast.AST]) -> set[int]:
+    """`if isinstance(outcome, Response): return outcome`: returns of a value the code
+    has just checked to be a response."""
+    out: set[int] = set()
+    for node in nodes:
+        if not isinstance(node, ast.If):
+            continue
+        test = node.test
+        if not (
+            isinstance(test, ast.Call)
+            and last_name(call_name(test)) == "isinstance"
+            and len(test.args) == 2
+            and isinstance(test.args[0], ast.Name)
+            and "Response" in ast.unparse(test.args[1])
+        ):
+            continue
+        name = test.args[0].id
+        for stmt in node.body:
+            for sub in [stmt, *walk_body(stmt)]:
+                if (
+                    isinstance(sub, ast.Return)
+                    and isinstance(sub.value, ast.Name)
+                    and sub.value.id == name
+                ):
+                    out.add(id(sub))
+    return out
+
+
 class NoContentWithBody(Rule):
     """## What it does
     Reports a route declared with `status_code=204` that also declares a response model
@@ -44,7 +81,10 @@ class NoContentWithBody(Rule):
     ```
 
     ## Known problems
-    Only `return` statements in the handler itself are read.
+    Only `return` statements in the handler itself are read. A returned response is
+    allowed: a call named like one (`JSONResponse(...)`, `error_response(...)`) or of a
+    project helper that builds one (`return _error(exc)`), a
+    variable named like one, or a value returned under `if isinstance(x, Response)`.
 
     ## References
     - [RFC 9110, 204 No Content](https://www.rfc-editor.org/rfc/rfc9110#name-204-no-content)
@@ -77,13 +117,18 @@ class NoContentWithBody(Rule):
             handler = ctx.handler(route)
             if handler is None:
                 continue
-            for node in walk_body(handler):
+            nodes = list(walk_body(handler))
+            responses = _checked_responses(nodes)
+            for node in nodes:
                 if not isinstance(node, ast.Return) or node.value is None:
                     continue
                 value = node.value
                 if isinstance(value, ast.Constant) and value.value is None:
                     continue
-                if isinstance(value, ast.Call) and "Response" in last_name(call_name(value)):
+                # `return JSONResponse(...)`, `return error_response(...)`
+                if isinstance(value, ast.Call) and _response_call(ctx, value):
+                    continue
+                if id(node) in responses:
                     continue
                 if isinstance(value, ast.Name) and "response" in value.id.lower():
                     continue

@@ -49,7 +49,9 @@ class DuplicateRoute(Rule):
     Paths that differ only in parameter names (`/{id}` and `/{task_id}`) are duplicates
     and are reported. Prefixes computed at run time (`prefix=settings.v1_prefix`) are
     compared as written: the same expression is the same prefix, two different ones
-    are taken to differ.
+    are taken to differ. A path computed in the decorator itself (`f"/bulk/{op.name}"`,
+    routes made by a factory function or a loop) is not compared: its values are only
+    known at run time.
 
     ## References
     - [Starlette: Routing](https://www.starlette.io/routing/)
@@ -68,6 +70,8 @@ class DuplicateRoute(Rule):
         for route in sorted(ctx.index.routes, key=lambda r: (r.path, r.fact.line)):
             for method in route.fact.methods:
                 for path in route.full_paths:
+                    if "{…}" in path:
+                        continue  # `f"/bulk/{op.name}"`: a path computed at run time
                     key = (method, _shape(path, route.dynamic_prefix))
                     earlier = first.setdefault(key, route)
                     if earlier is route or route.path != ctx.path:
