@@ -1360,3 +1360,63 @@ def test_fa401_a_filter_by_on_another_model_is_not_a_lookup_by_the_key():
     after = findings("FA401", files)
     assert ("app/models.py", 14, "info") in before
     assert ("app/models.py", 14, "warning") in after
+
+
+FACTORY_DEPS = """
+    from fastapi import Depends
+
+    def get_current_user(): ...
+
+    def is_user_allowed_to(permissions: list[str]):
+        def is_user_allowed(user=Depends(get_current_user)):
+            return user
+        return is_user_allowed
+
+    def has_competition_access(group: str | None = None):
+        async def is_member(user=Depends(get_current_user)):
+            return user
+        return is_member
+"""
+
+
+def test_fa102_a_dependency_made_from_a_permission_to_hold_guards_the_route():
+    routes = """
+        from fastapi import APIRouter, Depends
+        from app.deps import is_user_allowed_to, get_current_user
+        router = APIRouter()
+
+        @router.patch("/users/{{user_id}}/licence")
+        def set_licence(user_id: str, user=Depends({dep})):
+            return {{"user_id": user_id}}
+    """
+    files = {"app/deps.py": FACTORY_DEPS}
+    files["app/routes.py"] = routes.format(dep='is_user_allowed_to(["manage_licences"])')
+    assert findings("FA102", files) == []
+    files["app/routes.py"] = routes.format(dep="get_current_user")
+    assert findings("FA102", files) == [("app/routes.py", 6, "error")]
+
+
+def test_fa101_a_dependency_factory_whose_inner_dependency_authenticates_is_auth():
+    routes = """
+        from fastapi import APIRouter, Depends
+        from app.deps import has_competition_access, get_current_user
+        router = APIRouter()
+
+        @router.get("/a")
+        def a(user=Depends(get_current_user)) -> dict: ...
+
+        @router.get("/b")
+        def b(user=Depends(get_current_user)) -> dict: ...
+
+        @router.get("/c")
+        def c(user=Depends(get_current_user)) -> dict: ...
+
+        @router.delete("/d/{d_id}")
+        def d(d_id: int, user=Depends(has_competition_access(group="bds"))) -> None: ...
+    """
+    files = {"app/deps.py": FACTORY_DEPS, "app/routes.py": routes}
+    assert findings("FA101", files) == []
+    files["app/deps.py"] = FACTORY_DEPS.replace(
+        "async def is_member(user=Depends(get_current_user))", "async def is_member()"
+    )
+    assert findings("FA101", files) == [("app/routes.py", 15, "warning")]

@@ -16,6 +16,9 @@ class DepRef:
     target: str
     security: bool
     line: int
+    arguments: str = ""
+    """The arguments of a dependency made by a factory, as written:
+    `Depends(is_user_in(GroupType.admin))` gives `GroupType.admin`."""
 
 
 @dataclass(frozen=True, slots=True)

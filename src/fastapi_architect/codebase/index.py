@@ -142,6 +142,12 @@ class ProjectIndex:
         self._constructions: dict[str, list[tuple[str, int, tuple[str, ...] | None]]] | None = None
         self._request_text: set[tuple[str, str]] = set()
         self._used_names: frozenset[str] | None = None
+        self._nested: dict[str, list[str]] = defaultdict(list)
+        """Functions defined inside a function, by the outer one's name."""
+        for qual in self.functions:
+            outer = qual.rpartition(".")[0]
+            if outer in self.functions:
+                self._nested[outer].append(qual)
         self.aware_columns: frozenset[str] = frozenset(
             name for m in self.modules.values() for name in m.aware_columns
         ) - {name for m in self.modules.values() for name in m.naive_columns}
@@ -534,6 +540,10 @@ class ProjectIndex:
                     d is not None and (d.security or self._is_auth(d.target, depth + 1))
                     for d in deps
                 ) or any(AUTH_CALL.search(c) for c in fn.calls)
+                # a factory (`has_access(group=...)`) returns the dependency it defines
+                result = result or any(
+                    self._is_auth(inner, depth + 1) for inner in self._nested.get(fn.qualname, ())
+                )
             callee = self._lookup(target, self.instances)
             if callee is not None and AUTH_CLASS.search(last_name(callee)):
                 result = True

@@ -123,7 +123,11 @@ class NameResolver:
         if target_node is None:
             target_node = annotation
         target = self.qualify(target_node, scope) if target_node is not None else None
-        return DepRef(target or "?", func == "Security", node.lineno)
+        arguments = ""
+        if isinstance(target_node, ast.Call):
+            given = [*target_node.args, *(k.value for k in target_node.keywords)]
+            arguments = ", ".join(ast.unparse(a) for a in given)[:200]
+        return DepRef(target or "?", func == "Security", node.lineno, arguments)
 
     def dep_list(self, node: ast.expr | None, scope: Scope) -> tuple[DepRef, ...]:
         if isinstance(node, ast.Name) and node.id in self.module_lists:

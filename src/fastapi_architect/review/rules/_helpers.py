@@ -180,9 +180,24 @@ def auth_params(ctx: FileContext, route: Route) -> list[str]:
     return out
 
 
+# `Depends(is_user_allowed_to([...]))`, `Depends(has_access(group=...))`: a dependency
+# made for the route from what the caller must be or hold
+GRANTING_FACTORY = re.compile(
+    r"(allowed|access|permi|privilege|group|member|role|can_|is_user_in)", re.I
+)
+
+
 def is_privileged(route: Route) -> bool:
-    """A route guarded by an admin/role/scope dependency may act on any user's data."""
-    return any(PRIVILEGED.search(last_name(d.target)) for d in route.deps)
+    """A route guarded by an admin/role/scope dependency may act on any user's data:
+    named so, or made by a factory given the group, role or permission to hold."""
+    return any(
+        PRIVILEGED.search(last_name(d.target))
+        or (
+            d.arguments
+            and (PRIVILEGED.search(d.arguments) or GRANTING_FACTORY.search(last_name(d.target)))
+        )
+        for d in route.deps
+    )
 
 
 def awaited(fn: ast.AST) -> set[int]:
