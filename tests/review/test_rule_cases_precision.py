@@ -1206,7 +1206,7 @@ def test_fa302_a_response_checked_with_isinstance_or_built_by_a_helper_is_no_bod
         def delete_other(name: str):
             return remove(name)
     """
-    files = {"app/store.py": "def remove(name): ...\n", "app/routes.py": routes}
+    files = {"app/store.py": "def remove(name):\n    return name\n", "app/routes.py": routes}
     assert findings("FA302", files) == [("app/routes.py", 24, "warning")]
 
 
@@ -1420,3 +1420,93 @@ def test_fa101_a_dependency_factory_whose_inner_dependency_authenticates_is_auth
         "async def is_member(user=Depends(get_current_user))", "async def is_member()"
     )
     assert findings("FA101", files) == [("app/routes.py", 15, "warning")]
+
+
+def test_fa102_a_refusal_decided_on_the_caller_in_the_handler_authorizes():
+    routes = """
+        from fastapi import APIRouter, Depends, HTTPException
+        from app.deps import get_current_user, get_structure
+        router = APIRouter()
+
+        @router.post("/structures/{{structure_id}}/admins/{{user_id}}", status_code=201)
+        def add_admin(structure_id: int, user_id: str, user=Depends(get_current_user)):
+            structure = get_structure(structure_id)
+            if structure.manager_user_id != {caller}:
+                raise HTTPException(status_code=403, detail="not the manager")
+            return {{"user_id": user_id}}
+    """
+    files = {"app/deps.py": "def get_current_user(): ...\ndef get_structure(i): ...\n"}
+    files["app/routes.py"] = routes.format(caller="user.id")
+    assert findings("FA102", files) == []
+    files["app/routes.py"] = routes.format(caller="structure.owner_id")
+    assert findings("FA102", files) == [("app/routes.py", 6, "error")]
+
+
+def test_fa108_fields_left_out_of_response_model_include_are_not_sent():
+    routes = """
+        from fastapi import APIRouter
+        from pydantic import BaseModel
+        router = APIRouter()
+
+        class User(BaseModel):
+            id: int
+            username: str
+            password: str
+
+        @router.get("/community/users/{{user_id}}", response_model=User{include})
+        def read_user(user_id: int): ...
+    """
+    include = ', response_model_include={"id", "username"}'
+    assert findings("FA108", {"app/routes.py": routes.format(include=include)}) == []
+    assert findings("FA108", {"app/routes.py": routes.format(include="")}) != []
+
+
+def test_fa112_an_oauth_token_endpoint_exchanging_codes_is_no_password_login():
+    routes = """
+        from fastapi import APIRouter, Depends
+        from pydantic import BaseModel
+        router = APIRouter()
+
+        class TokenReq(BaseModel):
+            grant_type: str
+            code: str | None = None
+            refresh_token: str | None = None
+            client_id: str
+            client_secret: str | None = None{password}
+
+            @classmethod
+            def as_form(cls, grant_type: str, client_id: str) -> "TokenReq": ...
+
+        @router.post("/auth/token")
+        def token(req: TokenReq = Depends(TokenReq.as_form)) -> dict: ...
+    """
+    assert findings("FA112", {"app/routes.py": routes.format(password="")}) == []
+    with_password = "\n            password: str | None = None"
+    assert findings("FA112", {"app/routes.py": routes.format(password=with_password)}) == [
+        ("app/routes.py", 17, "warning")
+    ]
+
+
+def test_fa302_returning_what_a_helper_returning_nothing_gives_is_no_body():
+    routes = """
+        from fastapi import APIRouter
+        from app import crud
+        router = APIRouter()
+
+        @router.delete("/plants/{plant_id}", status_code=204)
+        async def delete_plant(plant_id: int):
+            return await crud.delete_plant(plant_id)
+
+        @router.delete("/species/{species_id}", status_code=204)
+        async def delete_species(species_id: int):
+            return await crud.delete_species(species_id)
+    """
+    crud = """
+        async def delete_plant(plant_id: int) -> None:
+            print(plant_id)
+
+        async def delete_species(species_id: int) -> dict:
+            return {"deleted": species_id}
+    """
+    files = {"app/routes.py": routes, "app/crud.py": crud}
+    assert findings("FA302", files) == [("app/routes.py", 11, "warning")]

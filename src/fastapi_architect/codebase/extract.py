@@ -434,6 +434,15 @@ class _Extractor(ClassReader):
         self.block(node.body, inner, top=False)
         returns_router = None
         calls: list[str] = []
+        returns_value = any(
+            isinstance(sub, ast.Yield | ast.YieldFrom)
+            or (
+                isinstance(sub, ast.Return)
+                and sub.value is not None
+                and not (isinstance(sub.value, ast.Constant) and sub.value.value is None)
+            )
+            for sub in walk_within(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        )
         for sub in walk(node):
             if isinstance(sub, ast.Return) and isinstance(sub.value, ast.Name):
                 returns_router = inner.routers.get(sub.value.id, returns_router)
@@ -457,6 +466,7 @@ class _Extractor(ClassReader):
                 use.returned,
                 use.forwards,
                 capped_params(node),
+                returns_value,
             )
         )
 

@@ -111,6 +111,8 @@ class FunctionFact:
     """(parameter, callee, keyword or positional index) for each parameter handed on."""
     capped: tuple[str, ...] = ()
     """Parameters given an upper bound in the body: `min(limit, MAX)`, `if limit > MAX`."""
+    returns_value: bool = True
+    """Some `return` (or `yield`) in the body gives a value other than `None`."""
 
 
 @dataclass(frozen=True, slots=True)

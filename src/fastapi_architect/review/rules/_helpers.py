@@ -81,7 +81,8 @@ AUTHZ_CALL = re.compile(
 
 def authorizes(handler: ast.AST, users: list[str]) -> bool:
     """A call in the body named for an authorization check that receives the user:
-    `authorize(user, UserPolicy.create)`, `verify_admin(user.is_admin)`."""
+    `authorize(user, UserPolicy.create)`, `verify_admin(user.is_admin)`; or a refusal
+    decided on the user: `if structure.manager_id != user.id: raise HTTPException(403)`."""
     for node in walk_body(handler):
         if (
             isinstance(node, ast.Call)
@@ -89,7 +90,28 @@ def authorizes(handler: ast.AST, users: list[str]) -> bool:
             and any(mentions(a, u) for a in [*node.args, *node.keywords] for u in users)
         ):
             return True
+        if (
+            isinstance(node, ast.If)
+            and any(mentions(node.test, u) for u in users)
+            and any(_forbids(stmt) for stmt in node.body)
+        ):
+            return True
     return False
+
+
+def _forbids(stmt: ast.stmt) -> bool:
+    """`raise HTTPException(status_code=403, ...)` (or 401, or `HTTP_403_FORBIDDEN`)."""
+    if not isinstance(stmt, ast.Raise) or not isinstance(stmt.exc, ast.Call):
+        return False
+    given = [*stmt.exc.args, *(k.value for k in stmt.exc.keywords)]
+    return any(
+        (isinstance(a, ast.Constant) and a.value in (401, 403))
+        or (
+            isinstance(a, ast.Attribute | ast.Name)
+            and re.search(r"40[13]|FORBIDDEN", dotted(a) or "")
+        )
+        for a in given
+    )
 
 
 def call_name(call: ast.Call) -> str:

@@ -72,8 +72,12 @@ class PathUserIdUnchecked(Rule):
     function that receives only one of the two values is not seen (a comparison whose
     branch does nothing, `if user.id != user_id: pass`, is no check); a call named for an
     authorization check that is given the user (`authorize(current_user, UserPolicy.update)`)
-    is taken to decide, whatever its policy says. A row fetched by the id stands for it
-    (`user = session.get(User, user_id)` then `if user == current_user:`).
+    is taken to decide, whatever its policy says, and so is a refusal decided on the user
+    (`if structure.manager_id != user.id: raise HTTPException(403)`). Routes guarded by a
+    dependency made from the permission or group to hold
+    (`Depends(is_user_allowed_to([...]))`, `Depends(has_privilege("X"))`) are skipped. A
+    row fetched by the id stands for it (`user = session.get(User, user_id)` then
+    `if user == current_user:`).
 
     ## References
     - [OWASP API1:2023 Broken Object Level Authorization](https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/)

@@ -130,11 +130,11 @@ class SensitiveFieldExposed(Rule):
     Without a response model the rule follows only values fetched or built in the
     handler itself (`session.get(User, id)`, `User(...)`, `select(User)`); a model
     returned from another function is not followed. Schema fields typed `SecretStr`,
-    `SecretBytes` or `bool`, fields excluded with `response_model_exclude=` and, when the
-    schema is written in the route's file, with `Field(exclude=True)` or a
-    `field_serializer`, are not reported; a mask applied elsewhere (a validator in
-    another file) is not seen. Schemas nested in another schema or wrapped in a generic
-    (`Page[UserOut]`) are not opened.
+    `SecretBytes` or `bool`, fields excluded with `response_model_exclude=` (or left out
+    of `response_model_include=`) and, when the schema is written in the route's file,
+    with `Field(exclude=True)` or a `field_serializer`, are not reported; a mask applied
+    elsewhere (a validator in another file) is not seen. Schemas nested in another
+    schema or wrapped in a generic (`Page[UserOut]`) are not opened.
 
     ## References
     - [FastAPI: Response Model](https://fastapi.tiangolo.com/tutorial/response-model/)
@@ -191,6 +191,9 @@ class SensitiveFieldExposed(Rule):
             return None
         fact = route.fact
         excluded = self._excluded(ctx, route) | self._masked_here(ctx, schema)
+        included = self._excluded(ctx, route, "response_model_include")
+        if included:  # `response_model_include={"id", "email"}`: only those go out
+            excluded |= set(ctx.index.all_fields(schema)) - included
         types: dict[str, str] = {}
         for part in reversed(ctx.index.ancestors(schema)):
             types.update({c.name: last_name(c.type_name) for c in part.columns})
@@ -240,12 +243,15 @@ class SensitiveFieldExposed(Rule):
         )
 
     @staticmethod
-    def _excluded(ctx: FileContext, route: Route) -> set[str]:
-        """Fields named in the decorator's `response_model_exclude=`."""
+    def _excluded(
+        ctx: FileContext, route: Route, argument: str = "response_model_exclude"
+    ) -> set[str]:
+        """Fields named in the decorator's `response_model_exclude=` (or another such
+        argument)."""
         handler = ctx.handler(route)
         for dec in handler.decorator_list if handler is not None else ():
             if isinstance(dec, ast.Call) and dec.lineno == route.fact.decorator_line:
-                node = keyword(dec, "response_model_exclude")
+                node = keyword(dec, argument)
                 if isinstance(node, ast.Dict):
                     return {
                         k.value

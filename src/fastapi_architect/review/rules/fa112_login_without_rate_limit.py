@@ -284,14 +284,29 @@ def _password_input(ctx: FileContext, params: tuple[ParamFact, ...]) -> bool:
     return False
 
 
+PASSWORD_FIELD = re.compile(r"^(password|passwd|pass|username)$", re.IGNORECASE)
 RANDOM_SECRET = re.compile(r"^(device_code|client_secret|refresh_token|code|assertion)$")
 
 
 def _exchanges_secret(ctx: FileContext, route: Route) -> bool:
     """The route swaps a long random secret (a device code, a client secret, a refresh
-    token) for a token and takes no password: guessing it is not a threat a limit stops."""
+    token, an OAuth `grant_type` other than a password) for a token and takes no password:
+    guessing it is not a threat a limit stops."""
+    names = [p.name for p in route.fact.params]
+    for param in route.fact.params:
+        schema = ctx.index.klass(param.type_name) if param.kind != "header" else None
+        if schema is None or ctx.index.is_table_part(schema):
+            continue
+        # the request's own fields: a body, or a form read by the schema itself
+        # (`Depends(TokenReq.as_form)`), not an object a dependency looks up
+        if param.dep is None or last_name(param.dep.target.rpartition(".")[0]) == schema.name:
+            names += ctx.index.all_fields(schema)
+    if any(PASSWORD_FIELD.match(n) for n in names):
+        return False
+    if "grant_type" in names:
+        return True  # an OAuth token endpoint; HTTP Basic there carries the client's secret
     return not _password_input(ctx, route.fact.params) and any(
-        RANDOM_SECRET.match(p.name) for p in route.fact.params
+        RANDOM_SECRET.match(n) for n in names
     )
 
 

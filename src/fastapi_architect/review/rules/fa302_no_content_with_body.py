@@ -84,7 +84,8 @@ class NoContentWithBody(Rule):
     Only `return` statements in the handler itself are read. A returned response is
     allowed: a call named like one (`JSONResponse(...)`, `error_response(...)`) or of a
     project helper that builds one (`return _error(exc)`), a
-    variable named like one, or a value returned under `if isinstance(x, Response)`.
+    variable named like one, or a value returned under `if isinstance(x, Response)`;
+    so is the result of a project function that returns nothing (`return crud.delete(id)`).
 
     ## References
     - [RFC 9110, 204 No Content](https://www.rfc-editor.org/rfc/rfc9110#name-204-no-content)
@@ -126,8 +127,13 @@ class NoContentWithBody(Rule):
                 if isinstance(value, ast.Constant) and value.value is None:
                     continue
                 # `return JSONResponse(...)`, `return error_response(...)`
+                if isinstance(value, ast.Await):
+                    value = value.value
                 if isinstance(value, ast.Call) and _response_call(ctx, value):
                     continue
+                helper = ctx.function(value.func) if isinstance(value, ast.Call) else None
+                if helper is not None and not helper.returns_value:
+                    continue  # `return crud.delete(db, id)`, a helper that returns nothing
                 if id(node) in responses:
                     continue
                 if isinstance(value, ast.Name) and "response" in value.id.lower():
